@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto'
+import type { Db, Queryable } from '../storage/db.js'
+
+/** one non-public disclosure: who saw which personal fields of what; never the values */
+export interface DisclosureEvent {
+  readonly at: Date
+  readonly requestId: string
+  readonly issuer: string | null
+  readonly subject: string | null
+  readonly accreditationId: string | null
+  readonly audience: string
+  readonly purpose: string | null
+  readonly objectClass: string
+  readonly objectHandle: string
+  readonly fields: readonly string[]
+  readonly policyName: string
+  readonly policyVersion: number
+}
+
+export interface AuditRow extends DisclosureEvent {
+  readonly id: number
+  readonly prevHash: string
+  readonly hash: string
+}
+
+export interface AuditLog {
+  /** resolves once the row is committed; rejects if it could not be written */
+  append(event: DisclosureEvent): Promise<void>
+}
+
+export const GENESIS = '0'.repeat(64)
+const CHAIN_LOCK = 4343081
+
+/** sha256 over the previous hash and the row's content, in a fixed field order */
+export function chainHash(prevHash: string, e: DisclosureEvent): string {
+  const content = [e.at.toISOString(), e.requestId, e.issuer, e.subject, e.accreditationId, e.audience,
+    e.purpose, e.objectClass, e.objectHandle, [...e.fields], e.policyName, e.policyVersion]
+  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(content)).digest('hex')
+}
+
+interface Pending {
+  readonly event: DisclosureEvent
+  readonly resolve: () => void
+  readonly reject: (err: unknown) => void
+}
+
+/**
+ * Appends hash-chained rows. Events that arrive while a write is under way are written together in
+ * the next transaction (group commit), so the chain's lock is taken once per batch, not per request.
+ * The advisory lock keeps the chain linear across server processes.
+ */
+export function createAuditLog(db: Db): AuditLog {
+  let queue: Pending[] = []
+  let writing = false
+
+  async function drain(): Promise<void> {
+    writing = true
+    while (queue.length) {
+      const batch = queue
+      queue = []
+      try {
+        await db.transaction((tx) => writeBatch(tx, batch.map((p) => p.event)))
+        batch.forEach((p) => p.resolve())
+      } catch (err) {
+        batch.forEach((p) => p.reject(err))
+      }
+    }
+    writing = false
+  }
+
+  return {
+    append(event) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ event, resolve, reject })
+        if (!writing) void drain()
+      })
+    },
+  }
+}
+
+async function writeBatch(tx: Queryable, events: readonly DisclosureEvent[]): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(${CHAIN_LOCK})`)
+  const [head] = await tx.query<{ hash: string }>('select hash from disclosures order by id desc limit 1')
+  let prev = head?.hash ?? GENESIS
+  const cols: unknown[][] = Array.from({ length: 14 }, () => [])
+  for (const e of events) {
+    const hash = chainHash(prev, e)
+    const row = [e.at, e.requestId, e.issuer, e.subject, e.accreditationId, e.audience, e.purpose, e.objectClass,
+      e.objectHandle, e.fields.join('\u001f'), e.policyName, e.policyVersion, prev, hash]
+    row.forEach((v, i) => cols[i]!.push(v))
+    prev = hash
+  }
+  await tx.query(
+    `insert into disclosures (at, request_id, issuer, subject, accreditation_id, audience, purpose, object_class,
+                              object_handle, fields, policy_name, policy_version, prev_hash, hash)
+     select at, rid, iss, sub, acc, aud, pur, cls, obj,
+            case when f = '' then '{}'::text[] else string_to_array(f, chr(31)) end, pol, ver, prev, hash
+       from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::text[], $14::text[])
+         with ordinality as t(at, rid, iss, sub, acc, aud, pur, cls, obj, f, pol, ver, prev, hash, n)
+      order by n`,
+    cols,
+  )
+}
+
+export interface AuditFilter {
+  readonly subject?: string
+  readonly object?: string
+  readonly since?: Date
+  readonly limit?: number
+}
+
+export async function listDisclosures(db: Queryable, filter: AuditFilter = {}): Promise<AuditRow[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select * from disclosures
+      where ($1::text is null or subject = $1) and ($2::text is null or object_handle = $2)
+        and ($3::timestamptz is null or at >= $3)
+      order by id limit $4`,
+    [filter.subject ?? null, filter.object ?? null, filter.since ?? null, filter.limit ?? 1000],
+  )
+  return rows.map(toRow)
+}
+
+export interface VerifyResult {
+  readonly rows: number
+  readonly problems: readonly string[]
+}
+
+/** recomputes the chain: a changed row breaks its own hash, a deleted one its successor's link */
+export async function verifyChain(db: Queryable): Promise<VerifyResult> {
+  const rows = (await db.query<Record<string, unknown>>('select * from disclosures order by id')).map(toRow)
+  const problems: string[] = []
+  let prev = GENESIS
+  for (const row of rows) {
+    if (row.prevHash !== prev) problems.push(`row ${row.id}: does not follow the row before it (a row was deleted or reordered)`)
+    if (chainHash(row.prevHash, row) !== row.hash) problems.push(`row ${row.id}: content does not match its hash (changed)`)
+    prev = row.hash
+  }
+  return { rows: rows.length, problems }
+}
+
+function toRow(r: Record<string, unknown>): AuditRow {
+  return {
+    id: Number(r.id),
+    at: new Date(r.at as string | Date),
+    requestId: String(r.request_id),
+    issuer: (r.issuer as string | null) ?? null,
+    subject: (r.subject as string | null) ?? null,
+    accreditationId: (r.accreditation_id as string | null) ?? null,
+    audience: String(r.audience),
+    purpose: (r.purpose as string | null) ?? null,
+    objectClass: String(r.object_class),
+    objectHandle: String(r.object_handle),
+    fields: (r.fields as string[]) ?? [],
+    policyName: String(r.policy_name),
+    policyVersion: Number(r.policy_version),
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod'
+import { StartupError } from './errors.js'
+
+const postgresUrl = z
+  .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+  .optional()
+const port = z.coerce.number().int().min(0).max(65535)
+
+const Env = z
+  .object({
+    DATABASE_URL: postgresUrl.describe('Postgres server; unset: embedded PGlite'),
+    DATABASE_READ_URL: postgresUrl.describe('read replica for lookups (needs DATABASE_URL)'),
+    PGLITE_DIR: z.string().min(1).optional().describe('folder for the embedded database; unset: memory'),
+    DATA_DIR: z.string().min(1).default('data').describe('local secrets and demo keys'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    HTTP_PORT: port.default(8080),
+    WHOIS_PORT: port.default(4343),
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional().describe('RDAP base URL as clients see it'),
+    PORT43_HOST: z.string().min(1).optional().describe('WHOIS host name announced in RDAP port43'),
+    TERMS_URL: z.url({ protocol: /^https?$/ }).default('https://www.nic.example/rdds-terms'),
+    POLICY: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a policy file name').default('calzone'),
+    POLICIES_DIR: z.string().min(1).default('policies'),
+    ANONYMIZE_SECRET: z.string().min(16).optional().describe('HMAC key for anonymized e-mail'),
+    ISSUERS_FILE: z.string().min(1).optional().describe('trusted token issuers (YAML)'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URL'], message: 'needs DATABASE_URL' })
+    }
+  })
+
+export type Config = Readonly<z.infer<typeof Env>>
+
+/** parses the environment once; a bad value is a StartupError naming the variable */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = Env.safeParse(present)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    throw new StartupError(`invalid configuration: ${lines.join('; ')}`)
+  }
+  return Object.freeze(parsed.data)
+}
+
+/** the RDAP base URL (ending in /) that links and notices use */
+export function rdapBaseUrl(config: Config): string {
+  const base = config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.HTTP_PORT}/rdap/`
+  return base.endsWith('/') ? base : `${base}/`
+}

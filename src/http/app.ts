@@ -1,0 +1,55 @@
+import express, { type Express } from 'express'
+import type { Logger } from '../log.js'
+import type { LookupDeps } from '../lookup.js'
+import { AppError } from '../errors.js'
+import { rdapRoutes } from '../rdap/routes.js'
+import type { SiteConfig } from '../rdap/respond.js'
+import type { Queryable } from '../storage/db.js'
+import { errorHandler } from './error-handler.js'
+import { authenticate, cors, requestLogging, type VerifyBearer } from './middleware.js'
+
+export interface AppDeps extends LookupDeps {
+  readonly primary: Queryable
+  readonly verifyBearer: VerifyBearer
+  readonly site: SiteConfig
+  readonly log: Logger
+}
+
+/** the HTTP app, without listening: tests drive it with supertest, main.ts listens */
+export function createApp(deps: AppDeps): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false) // an ETag could tell two views of one object apart
+  app.set('query parser', 'simple')
+  app.use(requestLogging(deps.log))
+  app.use(cors)
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' })
+  })
+  app.get('/readyz', async (_req, res) => {
+    const ok = await databaseAnswers(deps.primary)
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable' })
+  })
+
+  app.use('/rdap', authenticate(deps.verifyBearer), rdapRoutes(deps, deps.site))
+  app.use(() => {
+    throw new AppError('NOT_FOUND', 'No such resource; RDAP queries live under /rdap/.')
+  })
+  app.use(errorHandler(deps.log, deps.site))
+  return app
+}
+
+async function databaseAnswers(db: Queryable): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), 2000)
+  })
+  try {
+    return await Promise.race([db.query('select 1').then(() => true), timeout])
+  } catch {
+    return false
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto'
+import type { NextFunction, Request, Response } from 'express'
+import type { Viewer } from '../domain/audience.js'
+import type { Logger } from '../log.js'
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
+
+/** a request id (the caller's X-Request-Id when well-formed) and one log line per response */
+export function requestLogging(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id')
+    const id = given && REQUEST_ID.test(given) ? given : randomUUID()
+    res.locals.requestId = id
+    res.setHeader('X-Request-Id', id)
+    if (log.isLevelEnabled('info')) {
+      const started = process.hrtime.bigint()
+      res.on('finish', () => {
+        // the path only: query strings and headers (tokens) never reach the log
+        log.info(
+          { reqId: id, method: req.method, path: req.path.slice(0, 200), status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6 },
+          'request',
+        )
+      })
+    }
+    next()
+  }
+}
+
+/** TIG 2024 §1.14: CORS for every origin; preflight allows the Authorization header */
+export function cors(req: Request, res: Response, next: NextFunction) {
+  res.setHeader('Access-Control-Allow-Origin', '*')
+  res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id, WWW-Authenticate')
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS')
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Accept, Content-Type, X-Request-Id')
+    res.setHeader('Access-Control-Max-Age', '86400')
+    res.setHeader('Allow', 'GET, HEAD, OPTIONS')
+    res.status(204).end()
+    return
+  }
+  next()
+}
+
+export type VerifyBearer = (req: { authorization: string | undefined; purpose?: string }) => Promise<Viewer>
+
+/** res.locals.viewer for every request; a bad token is an error, never a silent public view */
+export function authenticate(verifyBearer: VerifyBearer) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const purpose = typeof req.query.purpose === 'string' ? req.query.purpose : undefined
+    res.locals.viewer = await verifyBearer({ authorization: req.get('authorization'), ...(purpose ? { purpose } : {}) })
+    next()
+  }
+}

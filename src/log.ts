@@ -1,0 +1,21 @@
+import { pino, type Logger, type DestinationStream } from 'pino'
+import type { Config } from './config.js'
+
+/**
+ * The one place that creates loggers. Serializers are allow-lists: headers (and so tokens) and
+ * query strings never reach a log line; redact is only a second guard.
+ */
+export function createLogger(
+  config: Pick<Config, 'LOG_LEVEL'>,
+  destination?: DestinationStream,
+): Logger {
+  const options = {
+    level: config.LOG_LEVEL,
+    base: undefined,
+    redact: { paths: ['req.headers', 'headers', 'authorization', 'token'], censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err },
+  }
+  return destination ? pino(options, destination) : pino(options)
+}
+
+export type { Logger }

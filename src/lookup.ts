@@ -1,0 +1,128 @@
+import type { AuditLog } from './audit/disclosures.js'
+import type { Audience, Viewer } from './domain/audience.js'
+import type { NormalizedName } from './domain/names.js'
+import type { RegistryObject } from './domain/registration.js'
+import { AppError } from './errors.js'
+import type { Logger } from './log.js'
+import { disclose, type Disclosure } from './policy/engine.js'
+import type { Policy } from './policy/load.js'
+import type { Queryable } from './storage/db.js'
+import {
+  findContactByRoid,
+  findDomainByName,
+  findHostByName,
+  findRegistrarByHandle,
+  findRegistrarByIanaId,
+  findRegistrarsByName,
+} from './storage/registrations.js'
+
+export interface LookupDeps {
+  readonly reader: Queryable
+  readonly policy: Policy
+  readonly audit: AuditLog
+  readonly log: Logger
+}
+
+/** the request a lookup answers: who asks, and its id for the audit row */
+export interface LookupContext {
+  readonly viewer: Viewer
+  readonly requestId: string
+  readonly now: Date
+}
+
+/**
+ * The audience a viewer gets for an object sponsored by `sponsorIanaId`: a registrar is 'registrar'
+ * only for its own objects, an accredited requester gets its declared purpose, and anyone may ask
+ * for the public view. Never more than the viewer holds.
+ */
+export function effectiveAudience(viewer: Viewer, sponsorIanaId: number): Audience {
+  if (viewer.requestedView === 'public') return 'public'
+  switch (viewer.kind) {
+    case 'registrar':
+      return viewer.registrarId === sponsorIanaId ? 'registrar' : 'public'
+    case 'accredited':
+      return viewer.purpose ? `accredited:${viewer.purpose}` : 'public'
+    default:
+      return 'public'
+  }
+}
+
+export async function lookupDomain(deps: LookupDeps, name: NormalizedName, ctx: LookupContext): Promise<Disclosure> {
+  const domain = await findDomainByName(deps.reader, name.ldhName)
+  if (!domain) throw new AppError('NOT_FOUND', 'The domain name was not found.')
+  return decide(deps, { kind: 'domain', domain }, domain.registrar.ianaId, domain.ldhName, ctx)
+}
+
+export async function lookupNameserver(deps: LookupDeps, name: NormalizedName, ctx: LookupContext): Promise<Disclosure> {
+  const host = await findHostByName(deps.reader, name.ldhName)
+  if (!host) throw new AppError('NOT_FOUND', 'The name server was not found.')
+  return decide(deps, { kind: 'host', host }, host.registrar.ianaId, host.ldhName, ctx)
+}
+
+/** an entity by handle: a registrar by IANA id or handle, else a contact by ROID */
+export async function lookupEntity(deps: LookupDeps, handle: string, ctx: LookupContext): Promise<Disclosure> {
+  const registrar = /^\d{1,9}$/.test(handle)
+    ? await findRegistrarByIanaId(deps.reader, Number(handle))
+    : await findRegistrarByHandle(deps.reader, handle)
+  if (registrar) return decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)
+  const contact = await findContactByRoid(deps.reader, handle.toUpperCase())
+  if (!contact) throw new AppError('NOT_FOUND', 'The entity was not found.')
+  return decide(deps, { kind: 'contact', contact }, contact.registrarIanaId, contact.roid, ctx)
+}
+
+/** registrars by IANA id, exact name, or name prefix (WHOIS `registrar <text>`) */
+export async function lookupRegistrars(deps: LookupDeps, text: string, ctx: LookupContext): Promise<Disclosure[]> {
+  const found = /^\d{1,9}$/.test(text)
+    ? [await findRegistrarByIanaId(deps.reader, Number(text))].filter((r) => r !== undefined)
+    : await findRegistrarsByName(deps.reader, text)
+  return Promise.all(found.map((registrar) => decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)))
+}
+
+/** runs the policy; records an audit row before disclosing anything personal beyond the public view */
+async function decide(
+  deps: LookupDeps,
+  object: RegistryObject,
+  sponsorIanaId: number,
+  handle: string,
+  ctx: LookupContext,
+): Promise<Disclosure> {
+  const audience = effectiveAudience(ctx.viewer, sponsorIanaId)
+  const disclosure = disclose(deps.policy, object, audience)
+  if (disclosure.problems.length) {
+    deps.log.error({ requestId: ctx.requestId, problems: disclosure.problems }, 'policy rules failed; fields withheld')
+  }
+  if (disclosure.audience === 'public') return disclosure
+  const beyondPublic = personalBeyondPublic(deps.policy, object, disclosure)
+  if (beyondPublic.length === 0) return disclosure
+  try {
+    await deps.audit.append({
+      at: ctx.now,
+      requestId: ctx.requestId,
+      issuer: ctx.viewer.issuer ?? null,
+      subject: ctx.viewer.subject ?? null,
+      accreditationId: ctx.viewer.accreditationId ?? null,
+      audience: disclosure.audience,
+      purpose: ctx.viewer.purpose ?? null,
+      objectClass: object.kind,
+      objectHandle: handle,
+      fields: beyondPublic,
+      policyName: disclosure.policy.name,
+      policyVersion: disclosure.policy.version,
+    })
+  } catch (err) {
+    deps.log.error({ requestId: ctx.requestId, err }, 'audit row not written; nothing disclosed')
+    throw new AppError('UNAVAILABLE', 'The disclosure could not be recorded; try again later.', { cause: err })
+  }
+  return disclosure
+}
+
+/** the personal fields this disclosure shows that the public view of the same object does not */
+export function personalBeyondPublic(policy: Policy, object: RegistryObject, disclosure: Disclosure): string[] {
+  const publicShown = new Set(disclose(policy, object, 'public').shown)
+  return disclosure.shown.filter((path) => !publicShown.has(path) && isPersonal(path))
+}
+
+function isPersonal(path: string): boolean {
+  const group = path.slice(0, path.indexOf('.'))
+  return ['registrant', 'administrative', 'technical', 'billing', 'contact'].includes(group)
+}

@@ -1,0 +1,230 @@
+import type { Audience } from '../domain/audience.js'
+import type { Contact, ContactRole, Domain, Host, Registrar, RegistryObject } from '../domain/registration.js'
+import { CONTACT_ROLES } from '../domain/registration.js'
+import { conditionHolds } from './conditions.js'
+import { FIELDS_BY_GROUP, type FieldGroup, type FieldSpec, type Method } from './fields.js'
+import { fillTemplate, type Policy } from './load.js'
+
+type ContactKey = 'roid' | 'name' | 'organization' | 'street' | 'city' | 'stateProvince' | 'postalCode' |
+  'countryCode' | 'phone' | 'phoneExt' | 'fax' | 'faxExt' | 'email'
+type RegistrarKey = Exclude<keyof Registrar, 'ianaId' | 'handle' | 'status' | 'created' | 'updated'>
+
+export type DisclosedContact = Readonly<Partial<Pick<Contact, ContactKey>>>
+export type DisclosedRegistrar = Readonly<Pick<Registrar, 'ianaId'> & Partial<Pick<Registrar, RegistrarKey>>>
+export type DisclosedDomain = Readonly<
+  Pick<Domain, 'ldhName' | 'unicodeName'> &
+    Partial<Pick<Domain, 'roid' | 'statuses' | 'created' | 'updated' | 'expires' | 'transferred' | 'nameservers' | 'secureDns'>> & {
+      registrar: DisclosedRegistrar
+      contacts: Readonly<Partial<Record<ContactRole, DisclosedContact>>>
+    }
+>
+export type DisclosedHost = Readonly<
+  Pick<Host, 'ldhName' | 'unicodeName'> &
+    Partial<Pick<Host, 'roid' | 'ipv4' | 'ipv6' | 'statuses' | 'created' | 'updated'>> & { registrar: DisclosedRegistrar }
+>
+
+declare const disclosed: unique symbol
+/** only disclose() makes these, so a renderer cannot be handed a raw record */
+export type DisclosedRecord = (
+  | { readonly kind: 'domain'; readonly domain: DisclosedDomain }
+  | { readonly kind: 'host'; readonly host: DisclosedHost }
+  | { readonly kind: 'contact'; readonly handle: string; readonly contact: DisclosedContact }
+  | { readonly kind: 'registrar'; readonly registrar: DisclosedRegistrar }
+) & { readonly [disclosed]: true }
+
+export interface Withheld {
+  /** 'registrant.email'; 'contact.email' for a contact looked up on its own */
+  readonly path: string
+  readonly group: FieldGroup | 'contact'
+  readonly key: string
+  readonly method: Method
+  readonly personal: boolean
+  /** what stands in its place, for replacementValue */
+  readonly replacement?: { readonly kind: 'email' | 'uri'; readonly value: string }
+}
+
+/** the only thing renderers accept */
+export interface Disclosure {
+  readonly record: DisclosedRecord
+  /** catalogue order */
+  readonly withheld: readonly Withheld[]
+  /** paths of the fields shown, catalogue order */
+  readonly shown: readonly string[]
+  readonly audience: Audience
+  readonly policy: { readonly name: string; readonly version: number }
+  /** rules that failed to evaluate; those fields stayed withheld */
+  readonly problems: readonly string[]
+}
+
+type Bag = Record<string, unknown>
+
+interface Walk {
+  readonly policy: Policy
+  readonly audience: Audience
+  readonly ldhName: string
+  readonly withheld: Withheld[]
+  readonly shown: string[]
+  readonly problems: string[]
+}
+
+/**
+ * Decides, field by field, what `audience` sees of `object` under `policy`. Pure and synchronous.
+ * Fails closed: it starts from an empty view and copies only what a rule grants; a field no rule
+ * names, or whose rule throws, is withheld. An audience the policy does not declare is the public.
+ */
+export function disclose(policy: Policy, object: RegistryObject, audience: Audience): Disclosure {
+  const effective: Audience = policy.audiences.has(audience) ? audience : 'public'
+  const ldhName = object.kind === 'domain' ? object.domain.ldhName : ''
+  const walk: Walk = { policy, audience: effective, ldhName, withheld: [], shown: [], problems: [] }
+  let record: DisclosedRecord
+  switch (object.kind) {
+    case 'domain': {
+      const d = object.domain
+      const contacts: Partial<Record<ContactRole, DisclosedContact>> = {}
+      for (const role of CONTACT_ROLES) {
+        const c = d.contacts[role]
+        if (c) contacts[role] = copyGroup(walk, role, c as unknown as Bag, c)
+      }
+      const domain = {
+        ldhName: d.ldhName,
+        unicodeName: d.unicodeName,
+        ...copyGroup(walk, 'domain', d as unknown as Bag),
+        registrar: discloseRegistrar(walk, d.registrar),
+        contacts,
+      }
+      record = { kind: 'domain', domain } as DisclosedRecord
+      break
+    }
+    case 'host': {
+      const h = object.host
+      const host = {
+        ldhName: h.ldhName,
+        unicodeName: h.unicodeName,
+        ...copyGroup(walk, 'host', h as unknown as Bag),
+        registrar: discloseRegistrar(walk, h.registrar),
+      }
+      record = { kind: 'host', host } as DisclosedRecord
+      break
+    }
+    case 'registrar':
+      record = { kind: 'registrar', registrar: discloseRegistrar(walk, object.registrar) } as DisclosedRecord
+      break
+    case 'contact':
+      record = {
+        kind: 'contact',
+        handle: object.contact.roid,
+        contact: discloseContactAlone(walk, object.contact),
+      } as DisclosedRecord
+      break
+  }
+  return {
+    record,
+    withheld: walk.withheld,
+    shown: walk.shown,
+    audience: effective,
+    policy: { name: policy.name, version: policy.version },
+    problems: walk.problems,
+  }
+}
+
+function discloseRegistrar(walk: Walk, registrar: Registrar): DisclosedRegistrar {
+  return { ianaId: registrar.ianaId, ...copyGroup(walk, 'registrar', registrar as unknown as Bag) }
+}
+
+/** copies the fields of one group that the policy grants; records the rest as withheld */
+function copyGroup(walk: Walk, group: FieldGroup, source: Bag, contact?: Contact): Bag {
+  const view: Bag = {}
+  for (const field of FIELDS_BY_GROUP.get(group) ?? []) {
+    const value = source[field.key]
+    if (isAbsent(value)) continue
+    const verdict = decide(walk, field, contact)
+    if (verdict === 'show') {
+      view[field.key] = value
+      walk.shown.push(field.path)
+    } else {
+      withhold(walk, view, field, verdict, field.path, group, contact)
+    }
+  }
+  return view
+}
+
+/** a contact on its own (entity lookup) has no role: a field is shown only if every role's rule shows it */
+function discloseContactAlone(walk: Walk, contact: Contact): DisclosedContact {
+  const view: Bag = {}
+  const source = contact as unknown as Bag
+  for (const field of FIELDS_BY_GROUP.get('registrant') ?? []) {
+    // the handle was the query itself
+    if (field.key === 'roid' || isAbsent(source[field.key])) continue
+    let verdict: Verdict = 'show'
+    for (const role of CONTACT_ROLES) {
+      const spec = FIELDS_BY_GROUP.get(role)?.find((f) => f.key === field.key)
+      const v = spec ? decide(walk, spec, contact) : { method: field.methods[0]! }
+      if (v !== 'show') {
+        verdict = v
+        break
+      }
+    }
+    const path = `contact.${field.key}`
+    if (verdict === 'show') {
+      view[field.key] = source[field.key]
+      walk.shown.push(path)
+    } else {
+      withhold(walk, view, field, verdict, path, 'contact', contact)
+    }
+  }
+  return view as DisclosedContact
+}
+
+type Verdict = 'show' | { readonly method: Method; readonly template?: string }
+
+function decide(walk: Walk, field: FieldSpec, contact?: Contact): Verdict {
+  const rule = walk.policy.rules.get(field.path)
+  if (!rule) return { method: field.methods[0]! }
+  try {
+    if (rule.everyone || rule.audiences.has(walk.audience)) return 'show'
+    if (contact && rule.alsoWhen.some((c) => conditionHolds(c, { field, contact, scope: walk.policy.scope }))) {
+      return 'show'
+    }
+    return rule.template ? { method: rule.method, template: rule.template } : { method: rule.method }
+  } catch (err) {
+    walk.problems.push(`${field.path}: ${(err as Error).message}`)
+    return { method: field.methods[0]! }
+  }
+}
+
+function withhold(
+  walk: Walk,
+  view: Bag,
+  field: FieldSpec,
+  verdict: Exclude<Verdict, 'show'>,
+  path: string,
+  group: FieldGroup | 'contact',
+  contact?: Contact,
+): void {
+  const base = { path, group, key: field.key, personal: field.personal }
+  if (verdict.method === 'emptyValue') {
+    view[field.key] = Array.isArray((contact as unknown as Bag | undefined)?.[field.key]) ? [] : ''
+    walk.withheld.push({ ...base, method: 'emptyValue' })
+    return
+  }
+  if (verdict.method === 'replacementValue' && verdict.template) {
+    try {
+      const value = fillTemplate(verdict.template, {
+        hmac: walk.policy.anonymize([contact?.roid ?? '', walk.ldhName, group].join('\u0000')),
+        ldhName: walk.ldhName,
+        role: group,
+      })
+      view[field.key] = value
+      const kind = /^https?:\/\//.test(value) ? 'uri' : 'email'
+      walk.withheld.push({ ...base, method: 'replacementValue', replacement: { kind, value } })
+      return
+    } catch (err) {
+      walk.problems.push(`${path}: ${(err as Error).message}`)
+    }
+  }
+  walk.withheld.push({ ...base, method: 'removal' })
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
+}

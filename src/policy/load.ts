@@ -1,0 +1,166 @@
+import { createHmac } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isNode, LineCounter, parseDocument } from 'yaml'
+import type { Audience } from '../domain/audience.js'
+import type { Condition, Scope } from './conditions.js'
+import { fieldByPath, type Method } from './fields.js'
+import { PolicyFile, type PolicyFileData } from './schema.js'
+
+export interface CompiledRule {
+  readonly everyone: boolean
+  readonly audiences: ReadonlySet<Audience>
+  readonly alsoWhen: readonly Condition[]
+  readonly method: Method
+  readonly template?: string
+}
+
+/** a loaded, validated policy: what the engine reads on every request */
+export interface Policy {
+  readonly name: string
+  readonly version: number
+  readonly audiences: ReadonlySet<Audience>
+  readonly scope: Scope
+  readonly rules: ReadonlyMap<string, CompiledRule>
+  /**
+   * non-reversible token for a contact in one role of one domain, for anonymized addresses and
+   * web-form links; per domain and role, so the public cannot link one person's registrations
+   */
+  readonly anonymize: (contactKey: string) => string
+}
+
+/** every problem found, each as `file:line:col message` */
+export class PolicyError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`policy did not load:\n${problems.join('\n')}`)
+    this.name = 'PolicyError'
+  }
+}
+
+export interface LoadOptions {
+  readonly dir?: string
+  /** HMAC key for {hmac}; required by policies that anonymize */
+  readonly secret: string
+}
+
+const PLACEHOLDERS = ['hmac', 'ldhName', 'role'] as const
+
+/** reads policies/<name>.yaml and compiles it, or throws PolicyError listing every problem */
+export async function loadPolicy(name: string, options: LoadOptions): Promise<Policy> {
+  const dir = options.dir ?? 'policies'
+  const file = join(dir, `${name}.yaml`)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    throw new PolicyError([`${file}:1:1 cannot read the policy file (POLICY=${name})`])
+  }
+  return compilePolicy(text, file, options.secret, name)
+}
+
+/** validates YAML text in four steps (YAML, schema, cross-checks, compile), reporting all problems */
+export function compilePolicy(text: string, file: string, secret: string, expectedName?: string): Policy {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
+  const at = (offset: number, message: string) => {
+    const { line, col } = lineCounter.linePos(offset)
+    return `${file}:${line}:${col} ${message}`
+  }
+  if (doc.errors.length) throw new PolicyError(doc.errors.map((e) => at(e.pos[0], e.message)))
+  const atPath = (path: readonly PropertyKey[], message: string) => {
+    const keys = path.map((k) => (typeof k === 'symbol' ? String(k) : k))
+    const node = doc.getIn(keys, true) ?? doc.getIn(keys.slice(0, -1), true)
+    const offset = isNode(node) && node.range ? node.range[0] : 0
+    return at(offset, `${keys.join('.') || '(top)'}: ${message}`)
+  }
+  const parsed = PolicyFile.safeParse(doc.toJS({ maxAliasCount: 50 }))
+  if (!parsed.success) throw new PolicyError(parsed.error.issues.map((i) => atPath(i.path, i.message)))
+  const problems = crossCheck(parsed.data, expectedName).map(([path, message]) => atPath(path, message))
+  if (problems.length) throw new PolicyError(problems)
+  return compile(parsed.data, secret)
+}
+
+type Problem = readonly [readonly PropertyKey[], string]
+
+function crossCheck(p: PolicyFileData, expectedName?: string): Problem[] {
+  const problems: Problem[] = []
+  if (expectedName !== undefined && p.name !== expectedName) {
+    problems.push([['name'], `is "${p.name}" but the file is ${expectedName}.yaml`])
+  }
+  if (!p.audiences.includes('public')) problems.push([['audiences'], 'must include public'])
+  if (p.scope?.applies === 'countries' && !p.scope.countries?.length) {
+    problems.push([['scope', 'countries'], 'list the countries where redaction applies'])
+  }
+  for (const [path, rule] of Object.entries(p.fields)) {
+    if (!rule) continue
+    const field = fieldByPath(path)!
+    const where = (...rest: PropertyKey[]) => ['fields', path, ...rest]
+    if (Array.isArray(rule.show)) {
+      rule.show.forEach((a, i) => {
+        if (!p.audiences.includes(a)) problems.push([where('show', i), `audience ${a} is not declared in audiences`])
+      })
+    }
+    if (rule.alsoWhen?.length && !field.personal) {
+      problems.push([where('alsoWhen'), 'conditions apply to contact fields only'])
+    }
+    const otherwise = typeof rule.otherwise === 'string' ? { method: rule.otherwise } : rule.otherwise
+    if (!otherwise) continue
+    if (!field.methods.includes(otherwise.method)) {
+      problems.push([where('otherwise'), `${path} can be withheld by ${field.methods.join(' or ')}, not ${otherwise.method}`])
+    }
+    const template = 'with' in otherwise ? otherwise.with : undefined
+    if (otherwise.method === 'replacementValue' && !template) {
+      problems.push([where('otherwise'), 'replacementValue needs a "with" template'])
+    }
+    if (otherwise.method !== 'replacementValue' && template) {
+      problems.push([where('otherwise', 'with'), 'only replacementValue takes a template'])
+    }
+    if (template) problems.push(...checkTemplate(template).map((m): Problem => [where('otherwise', 'with'), m]))
+  }
+  return problems
+}
+
+function checkTemplate(template: string): string[] {
+  const unknown = [...template.matchAll(/\{([^}]*)\}/g)]
+    .map((m) => m[1] ?? '')
+    .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name))
+  if (unknown.length) return [`unknown placeholder(s) ${unknown.map((u) => `{${u}}`).join(', ')}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`]
+  const sample = fillTemplate(template, { hmac: '0123abcd', ldhName: 'example.example', role: 'registrant' })
+  if (/^https?:\/\//.test(sample)) {
+    return URL.canParse(sample) ? [] : ['is not a valid URL']
+  }
+  return isEmailAddress(sample) ? [] : ['must be an https URL (web form) or an e-mail address']
+}
+
+/** RFC 5322 dot-atom addr-spec with an LDH domain: what anonymized addresses must be */
+export function isEmailAddress(value: string): boolean {
+  return /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(value)
+}
+
+export function fillTemplate(template: string, values: Readonly<Record<(typeof PLACEHOLDERS)[number], string>>): string {
+  return template.replace(/\{(hmac|ldhName|role)\}/g, (_, key: keyof typeof values) => values[key])
+}
+
+function compile(p: PolicyFileData, secret: string): Policy {
+  const rules = new Map<string, CompiledRule>()
+  for (const [path, rule] of Object.entries(p.fields)) {
+    if (!rule) continue
+    const field = fieldByPath(path)!
+    const otherwise = typeof rule.otherwise === 'string' ? { method: rule.otherwise } : rule.otherwise
+    rules.set(path, {
+      everyone: rule.show === 'everyone',
+      audiences: new Set(rule.show === 'everyone' ? [] : (rule.show as Audience[])),
+      alsoWhen: rule.alsoWhen ?? [],
+      method: otherwise?.method ?? field.methods[0]!,
+      ...(otherwise && 'with' in otherwise && otherwise.with ? { template: otherwise.with } : {}),
+    })
+  }
+  return Object.freeze({
+    name: p.name,
+    version: p.version,
+    audiences: new Set(p.audiences as Audience[]),
+    scope: { applies: p.scope?.applies ?? 'everywhere', countries: new Set(p.scope?.countries ?? []) },
+    rules,
+    anonymize: (contactKey: string) => createHmac('sha256', secret).update(contactKey).digest('hex').slice(0, 32),
+  })
+}

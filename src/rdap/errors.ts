@@ -1,0 +1,35 @@
+import type { ErrorCode } from '../errors.js'
+import { CONFORMANCE, termsNotice, type RenderContext } from './render.js'
+
+/** AppError codes → HTTP status and RFC 9083 §6 title; the only place that knows both */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  NOT_IMPLEMENTED: 501,
+  UNAVAILABLE: 503,
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+}
+
+/** RFC 9083 §6 error body; errorCode equals the HTTP status (RCT -12108) */
+export function errorBody(status: number, description: string, ctx: RenderContext): Record<string, unknown> {
+  return {
+    rdapConformance: CONFORMANCE,
+    errorCode: status,
+    title: TITLES[status] ?? 'Error',
+    description: [description],
+    notices: [termsNotice(ctx)],
+  }
+}

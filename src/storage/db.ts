@@ -1,0 +1,72 @@
+import type { Config } from '../config.js'
+import type { Logger } from '../log.js'
+import { migrate } from './migrate.js'
+
+/** what can run SQL: the database itself or one transaction on it */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>
+  /** multi-statement SQL without parameters, for migrations and seeds */
+  exec(sqlText: string): Promise<void>
+}
+
+/** the whole database surface the app uses; node-postgres and PGlite both implement it */
+export interface Db extends Queryable {
+  readonly engine: 'pg' | 'pglite'
+  /** runs fn in one transaction: committed when it resolves, rolled back when it throws */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export interface Databases {
+  /** writes (audit rows, accreditations, seeds) and, without a replica, everything */
+  readonly primary: Db
+  /** lookups; the read replica when DATABASE_READ_URL is set */
+  readonly reader: Db
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** a schema to work in (each test file on the pg lane gets its own) */
+  readonly schema?: string
+}
+
+/** opens node-postgres when DATABASE_URL is set, else PGlite; applies migrations */
+export async function openDatabases(
+  config: Pick<Config, 'DATABASE_URL' | 'DATABASE_READ_URL' | 'PGLITE_DIR'>,
+  log: Logger,
+  options: OpenOptions = {},
+): Promise<Databases> {
+  const primary = await openDb(config, log, options)
+  try {
+    await migrate(primary, log)
+  } catch (err) {
+    await primary.close()
+    throw err
+  }
+  let reader = primary
+  if (config.DATABASE_READ_URL) {
+    const { openPg } = await import('./pg.js')
+    reader = await openPg(config.DATABASE_READ_URL, log, options)
+  }
+  return {
+    primary,
+    reader,
+    async close() {
+      if (reader !== primary) await reader.close()
+      await primary.close()
+    },
+  }
+}
+
+async function openDb(
+  config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'>,
+  log: Logger,
+  options: OpenOptions,
+): Promise<Db> {
+  if (config.DATABASE_URL) {
+    const { openPg } = await import('./pg.js')
+    return openPg(config.DATABASE_URL, log, options)
+  }
+  const { openPglite } = await import('./pglite.js')
+  return openPglite(config.PGLITE_DIR, log, options)
+}

@@ -1,0 +1,66 @@
+import pg from 'pg'
+import { StartupError } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { Db, OpenOptions, Queryable } from './db.js'
+
+// int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53
+pg.types.setTypeParser(20, (value) => Number(value))
+
+/** node-postgres pool; the one file that imports pg. Parameters are never logged. */
+export async function openPg(url: string, log: Logger, options: OpenOptions = {}): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 16),
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30000,
+    query_timeout: 15000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  })
+  pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle database connection failed'))
+  try {
+    await pool.query('select 1')
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    const host = safeHost(url)
+    throw new StartupError(`cannot reach the database at ${host}: ${(err as Error).message}`, { cause: err })
+  }
+  const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      const result = await client.query(sql, params as unknown[] | undefined)
+      return result.rows as Row[]
+    },
+    async exec(sqlText: string) {
+      await client.query(sqlText)
+    },
+  })
+  return {
+    engine: 'pg',
+    ...run(pool),
+    async transaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('begin')
+        const result = await fn(run(client))
+        await client.query('commit')
+        return result
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined)
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`
+  } catch {
+    return '(unparsable URL)'
+  }
+}

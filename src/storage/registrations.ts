@@ -1,0 +1,237 @@
+import { domainToUnicode } from 'node:url'
+import { z } from 'zod'
+import type { Contact, Domain, Host, Registrar } from '../domain/registration.js'
+import { CONSENT_GROUPS } from '../domain/registration.js'
+import type { Queryable } from './db.js'
+
+// Row schemas: both drivers' values (Date or ISO string from jsonb, number or string) become domain types.
+const date = z.coerce.date()
+const optionalDate = z.coerce.date().nullable().optional().transform((d) => d ?? null)
+const text = z.string().nullable().optional().transform((s) => s ?? null)
+const texts = z.array(z.string()).nullable().optional().transform((a) => a ?? [])
+
+const RegistrarRow = z
+  .object({
+    iana_id: z.coerce.number().int(),
+    handle: z.string(),
+    name: z.string(),
+    url: text,
+    whois_server: text,
+    rdap_base_url: text,
+    abuse_email: text,
+    abuse_phone: text,
+    street: texts,
+    city: text,
+    state_province: text,
+    postal_code: text,
+    country_code: text,
+    phone: text,
+    email: text,
+    status: z.enum(['active', 'suspended', 'terminated']),
+    created_at: date,
+    updated_at: optionalDate,
+  })
+  .transform(
+    (r): Registrar => ({
+      ianaId: r.iana_id,
+      handle: r.handle,
+      name: r.name,
+      url: r.url,
+      whoisServer: r.whois_server,
+      rdapBaseUrl: r.rdap_base_url,
+      abuseEmail: r.abuse_email,
+      abusePhone: r.abuse_phone,
+      street: r.street,
+      city: r.city,
+      stateProvince: r.state_province,
+      postalCode: r.postal_code,
+      countryCode: r.country_code,
+      phone: r.phone,
+      email: r.email,
+      status: r.status,
+      created: r.created_at,
+      updated: r.updated_at,
+    }),
+  )
+
+const ContactRow = z
+  .object({
+    roid: z.string(),
+    name: text,
+    organization: text,
+    street: texts,
+    city: text,
+    state_province: text,
+    postal_code: text,
+    country_code: text,
+    phone: text,
+    phone_ext: text,
+    fax: text,
+    fax_ext: text,
+    email: text,
+    person_kind: z.enum(['natural', 'legal']),
+    consent: z.array(z.enum(CONSENT_GROUPS)),
+    registrar_iana_id: z.coerce.number().int(),
+    created_at: date,
+    updated_at: optionalDate,
+  })
+  .transform(
+    (c): Contact => ({
+      roid: c.roid,
+      name: c.name,
+      organization: c.organization,
+      street: c.street,
+      city: c.city,
+      stateProvince: c.state_province,
+      postalCode: c.postal_code,
+      countryCode: c.country_code,
+      phone: c.phone,
+      phoneExt: c.phone_ext,
+      fax: c.fax,
+      faxExt: c.fax_ext,
+      email: c.email,
+      personKind: c.person_kind,
+      consent: c.consent,
+      registrarIanaId: c.registrar_iana_id,
+      created: c.created_at,
+      updated: c.updated_at,
+    }),
+  )
+
+const DsRecord = z.object({
+  keyTag: z.number().int(),
+  algorithm: z.number().int(),
+  digestType: z.number().int(),
+  digest: z.string(),
+})
+const DnsKey = z.object({
+  flags: z.number().int(),
+  protocol: z.number().int(),
+  algorithm: z.number().int(),
+  publicKey: z.string(),
+})
+
+const DomainRow = z.object({
+  roid: z.string(),
+  ldh_name: z.string(),
+  unicode_name: text,
+  statuses: z.array(z.string()),
+  created_at: date,
+  updated_at: optionalDate,
+  expires_at: date,
+  transferred_at: optionalDate,
+  nameservers: texts,
+  delegation_signed: z.boolean(),
+  ds_data: z.array(DsRecord),
+  key_data: z.array(DnsKey),
+  registrar: RegistrarRow,
+  registrant: ContactRow.nullable(),
+  administrative: ContactRow.nullable(),
+  technical: ContactRow.nullable(),
+  billing: ContactRow.nullable(),
+})
+
+const HostRow = z.object({
+  roid: z.string(),
+  ldh_name: z.string(),
+  unicode_name: text,
+  ipv4: texts,
+  ipv6: texts,
+  statuses: z.array(z.string()),
+  created_at: date,
+  updated_at: optionalDate,
+  registrar: RegistrarRow,
+})
+
+const DOMAIN_SQL = `
+  select d.roid, d.ldh_name, d.unicode_name, d.statuses, d.created_at, d.updated_at, d.expires_at,
+         d.transferred_at, d.nameservers, d.delegation_signed, d.ds_data, d.key_data,
+         to_jsonb(r) as registrar, to_jsonb(cr) as registrant, to_jsonb(ca) as administrative,
+         to_jsonb(ct) as technical, to_jsonb(cb) as billing
+    from domains d
+    join registrars r on r.iana_id = d.registrar_iana_id
+    left join contacts cr on cr.roid = d.registrant_roid
+    left join contacts ca on ca.roid = d.admin_roid
+    left join contacts ct on ct.roid = d.tech_roid
+    left join contacts cb on cb.roid = d.billing_roid
+   where d.ldh_name = $1`
+
+/** the domain with its registrar and contacts, in one round trip; ldhName is already canonical */
+export async function findDomainByName(db: Queryable, ldhName: string): Promise<Domain | undefined> {
+  const [row] = await db.query(DOMAIN_SQL, [ldhName])
+  if (!row) return undefined
+  const d = DomainRow.parse(row)
+  const contacts: Partial<Record<'registrant' | 'administrative' | 'technical' | 'billing', Contact>> = {}
+  if (d.registrant) contacts.registrant = d.registrant
+  if (d.administrative) contacts.administrative = d.administrative
+  if (d.technical) contacts.technical = d.technical
+  if (d.billing) contacts.billing = d.billing
+  return {
+    roid: d.roid,
+    ldhName: d.ldh_name,
+    unicodeName: d.unicode_name,
+    statuses: d.statuses,
+    created: d.created_at,
+    updated: d.updated_at,
+    expires: d.expires_at,
+    transferred: d.transferred_at,
+    registrar: d.registrar,
+    contacts,
+    nameservers: d.nameservers.map((name) => ({ ldhName: name, unicodeName: unicodeOf(name) })),
+    secureDns: { delegationSigned: d.delegation_signed, dsData: d.ds_data, keyData: d.key_data },
+  }
+}
+
+/** a host (name server) object of this registry, by canonical name */
+export async function findHostByName(db: Queryable, ldhName: string): Promise<Host | undefined> {
+  const [row] = await db.query(
+    `select h.*, to_jsonb(r) as registrar from hosts h
+       join registrars r on r.iana_id = h.registrar_iana_id where h.ldh_name = $1`,
+    [ldhName],
+  )
+  if (!row) return undefined
+  const h = HostRow.parse(row)
+  return {
+    roid: h.roid,
+    ldhName: h.ldh_name,
+    unicodeName: h.unicode_name ?? unicodeOf(h.ldh_name),
+    ipv4: h.ipv4,
+    ipv6: h.ipv6,
+    statuses: h.statuses,
+    registrar: h.registrar,
+    created: h.created_at,
+    updated: h.updated_at,
+  }
+}
+
+export async function findContactByRoid(db: Queryable, roid: string): Promise<Contact | undefined> {
+  const [row] = await db.query('select * from contacts where roid = $1', [roid])
+  return row ? ContactRow.parse(row) : undefined
+}
+
+export async function findRegistrarByIanaId(db: Queryable, ianaId: number): Promise<Registrar | undefined> {
+  const [row] = await db.query('select * from registrars where iana_id = $1', [ianaId])
+  return row ? RegistrarRow.parse(row) : undefined
+}
+
+export async function findRegistrarByHandle(db: Queryable, handle: string): Promise<Registrar | undefined> {
+  const [row] = await db.query('select * from registrars where handle = $1', [handle])
+  return row ? RegistrarRow.parse(row) : undefined
+}
+
+/** registrars whose name matches case-insensitively (WHOIS "registrar <name>") */
+export async function findRegistrarsByName(db: Queryable, name: string): Promise<Registrar[]> {
+  const rows = await db.query(
+    `select * from registrars where lower(name) = lower($1)
+      union all
+     select * from (select * from registrars where lower(name) like lower($2) escape '\\' and lower(name) <> lower($1)
+      order by name limit 10) partial`,
+    [name, `${name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+  )
+  return rows.map((row) => RegistrarRow.parse(row))
+}
+
+function unicodeOf(ldhName: string): string | null {
+  const unicode = domainToUnicode(ldhName)
+  return unicode && unicode !== ldhName ? unicode : null
+}

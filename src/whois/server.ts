@@ -1,0 +1,136 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import { ANONYMOUS } from '../domain/audience.js'
+import { AppError } from '../errors.js'
+import { lookupDomain, lookupNameserver, lookupRegistrars, type LookupContext, type LookupDeps } from '../lookup.js'
+import { parseWhoisQuery } from './query.js'
+import {
+  renderWhoisDomain,
+  renderWhoisHelp,
+  renderWhoisList,
+  renderWhoisNameserver,
+  renderWhoisNotFound,
+  renderWhoisRegistrar,
+  whoisErrorLine,
+  type WhoisContext,
+} from './render.js'
+
+export interface WhoisLimits {
+  /** bytes allowed before the end of the query line */
+  readonly maxQueryBytes: number
+  /** the whole query must arrive within this, however slowly it trickles (slowloris) */
+  readonly queryDeadlineMs: number
+  readonly maxConnections: number
+  readonly maxConnectionsPerIp: number
+}
+
+export const DEFAULT_WHOIS_LIMITS: WhoisLimits = {
+  maxQueryBytes: 512,
+  queryDeadlineMs: 5000,
+  maxConnections: 1024,
+  maxConnectionsPerIp: 32,
+}
+
+export interface WhoisDeps extends LookupDeps {
+  readonly termsOfUse: string
+  readonly limits?: Partial<WhoisLimits>
+}
+
+/**
+ * RFC 3912 over TCP: one line in, the answer out, close. Port 43 cannot authenticate, so every
+ * answer is the public view. Never throws into a socket: every failure is one error line.
+ */
+export function createWhoisServer(deps: WhoisDeps): Server {
+  const limits = { ...DEFAULT_WHOIS_LIMITS, ...deps.limits }
+  const perIp = new Map<string, number>()
+  let requestSeq = 0
+  const server = createServer({ allowHalfOpen: false }, (socket) => {
+    const ip = socket.remoteAddress ?? 'unknown'
+    const count = (perIp.get(ip) ?? 0) + 1
+    perIp.set(ip, count)
+    socket.once('close', () => {
+      const left = (perIp.get(ip) ?? 1) - 1
+      if (left <= 0) perIp.delete(ip)
+      else perIp.set(ip, left)
+    })
+    socket.on('error', () => socket.destroy())
+    if (count > limits.maxConnectionsPerIp) return finish(socket, whoisErrorLine('too many connections from your address; try again later'))
+    serve(socket, `w${++requestSeq}`)
+  })
+  server.maxConnections = limits.maxConnections
+
+  function serve(socket: Socket, requestId: string): void {
+    const chunks: Buffer[] = []
+    let size = 0
+    let done = false
+    const deadline = setTimeout(() => answer(whoisErrorLine('timeout: send one query line ending in CRLF')), limits.queryDeadlineMs)
+    const answer = (text: string) => {
+      if (done) return
+      done = true
+      clearTimeout(deadline)
+      socket.removeAllListeners('data')
+      finish(socket, text)
+    }
+    socket.on('data', (chunk: Buffer) => {
+      const newline = chunk.indexOf(0x0a)
+      const take = newline >= 0 ? chunk.subarray(0, newline) : chunk
+      size += take.length
+      if (size > limits.maxQueryBytes) return answer(whoisErrorLine('query too long'))
+      chunks.push(take)
+      if (newline < 0) return
+      socket.pause()
+      respond(Buffer.concat(chunks), requestId).then(answer, (err: unknown) => {
+        deps.log.error({ err, requestId }, 'whois query failed')
+        answer(whoisErrorLine('internal error'))
+      })
+    })
+    socket.once('end', () => answer(whoisErrorLine('no query received')))
+  }
+
+  async function respond(raw: Buffer, requestId: string): Promise<string> {
+    let line: string
+    try {
+      line = new TextDecoder('utf-8', { fatal: true }).decode(raw).replace(/\r$/, '')
+    } catch {
+      return whoisErrorLine('the query is not UTF-8 text')
+    }
+    const query = parseWhoisQuery(line)
+    const now = new Date()
+    const ctx: WhoisContext = { now, termsOfUse: deps.termsOfUse }
+    const lookupCtx: LookupContext = { viewer: ANONYMOUS, requestId, now }
+    try {
+      switch (query.kind) {
+        case 'invalid':
+          return whoisErrorLine(query.problem)
+        case 'help':
+          return renderWhoisHelp(ctx)
+        case 'domain':
+          return renderWhoisDomain(await lookupDomain(deps, query.name, lookupCtx), ctx)
+        case 'nameserver':
+          return renderWhoisNameserver(await lookupNameserver(deps, query.name, lookupCtx), ctx)
+        case 'registrar': {
+          const found = await lookupRegistrars(deps, query.text, lookupCtx)
+          if (found.length === 0) return renderWhoisNotFound(query.text, ctx)
+          if (found.length === 1) return renderWhoisRegistrar(found[0]!, ctx)
+          const names = found.flatMap((d) => (d.record.kind === 'registrar' ? [`${d.record.registrar.name ?? ''} (${d.record.registrar.ianaId})`] : []))
+          return renderWhoisList('Query matched more than one registrar:', names, ctx)
+        }
+      }
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') {
+        return renderWhoisNotFound(query.kind === 'domain' || query.kind === 'nameserver' ? query.asked : '', ctx)
+      }
+      if (err instanceof AppError) return whoisErrorLine(err.code === 'UNAVAILABLE' ? 'service temporarily unavailable' : err.message)
+      deps.log.error({ err, requestId }, 'whois lookup failed')
+      return whoisErrorLine('service temporarily unavailable')
+    }
+  }
+
+  return server
+}
+
+function finish(socket: Socket, text: string): void {
+  if (socket.destroyed) return
+  socket.end(text)
+  // a peer that never reads must not hold the socket open
+  setTimeout(() => socket.destroy(), 5000).unref()
+}
