@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isNode, LineCounter, parseDocument } from 'yaml'
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml'
 import type { Audience } from '../domain/audience.js'
 import type { Condition, Scope } from './conditions.js'
 import { fieldByPath, type Method } from './fields.js'
@@ -67,14 +67,35 @@ export function compilePolicy(text: string, file: string, secret: string, expect
     return `${file}:${line}:${col} ${message}`
   }
   if (doc.errors.length) throw new PolicyError(doc.errors.map((e) => at(e.pos[0], e.message)))
-  const atPath = (path: readonly PropertyKey[], message: string) => {
+  const atPath = (path: readonly PropertyKey[], message: string, onKey = false) => {
     const keys = path.map((k) => (typeof k === 'symbol' ? String(k) : k))
-    const node = doc.getIn(keys, true) ?? doc.getIn(keys.slice(0, -1), true)
+    let node: unknown = doc.getIn(keys, true) ?? doc.getIn(keys.slice(0, -1), true)
+    if (onKey) {
+      // the position of the key itself, for keys that should not be there
+      const parent = keys.length > 1 ? doc.getIn(keys.slice(0, -1), true) : doc.contents
+      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === keys.at(-1)) : undefined
+      if (pair) node = pair.key
+    }
     const offset = isNode(node) && node.range ? node.range[0] : 0
     return at(offset, `${keys.join('.') || '(top)'}: ${message}`)
   }
-  const parsed = PolicyFile.safeParse(doc.toJS({ maxAliasCount: 50 }))
-  if (!parsed.success) throw new PolicyError(parsed.error.issues.map((i) => atPath(i.path, i.message)))
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: 100 })
+  } catch (err) {
+    throw new PolicyError([at(0, (err as Error).message)])
+  }
+  const parsed = PolicyFile.safeParse(data)
+  if (!parsed.success) {
+    throw new PolicyError(
+      parsed.error.issues.flatMap((i) =>
+        // point at each unknown key itself, not at the object holding it
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => atPath([...i.path, k], i.path.at(-1) === 'fields' ? 'not a field of the catalogue (src/policy/fields.ts)' : 'unknown key', true))
+          : [atPath(i.path, i.message)],
+      ),
+    )
+  }
   const problems = crossCheck(parsed.data, expectedName).map(([path, message]) => atPath(path, message))
   if (problems.length) throw new PolicyError(problems)
   return compile(parsed.data, secret)
@@ -115,7 +136,9 @@ function crossCheck(p: PolicyFileData, expectedName?: string): Problem[] {
     if (otherwise.method !== 'replacementValue' && template) {
       problems.push([where('otherwise', 'with'), 'only replacementValue takes a template'])
     }
-    if (template) problems.push(...checkTemplate(template).map((m): Problem => [where('otherwise', 'with'), m]))
+    if (template && otherwise.method === 'replacementValue') {
+      problems.push(...checkTemplate(template).map((m): Problem => [where('otherwise', 'with'), m]))
+    }
   }
   return problems
 }

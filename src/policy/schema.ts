@@ -5,16 +5,21 @@ import { FIELD_PATHS, METHODS } from './fields.js'
 
 const Audience = z.enum(AUDIENCES as [string, ...string[]])
 
-const Otherwise = z.union([
-  z.enum(METHODS),
-  z.strictObject({
-    method: z.enum(METHODS),
-    with: z.string().min(1).optional().describe('replacementValue template: {hmac} {ldhName} {role}'),
-  }),
-])
+const Otherwise = z.union(
+  [
+    z.enum(METHODS),
+    z.strictObject({
+      method: z.enum(METHODS),
+      with: z.string().min(1).optional().describe('replacementValue template: {hmac} {ldhName} {role}'),
+    }),
+  ],
+  { error: `must be one of ${METHODS.join(', ')}, or { method, with }` },
+)
 
 const Rule = z.strictObject({
-  show: z.union([z.literal('everyone'), z.array(Audience)]).describe('who sees the value'),
+  show: z
+    .union([z.literal('everyone'), z.array(Audience)], { error: 'must be everyone or a list of audiences' })
+    .describe('who sees the value'),
   alsoWhen: z.array(z.enum(CONDITIONS)).optional().describe('shown to everyone anyway when one holds'),
   otherwise: Otherwise.optional().describe('what the others get (RFC 9537 method); default: the field\'s first'),
 })

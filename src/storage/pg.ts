@@ -19,6 +19,7 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
   pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle database connection failed'))
   try {
     await pool.query('select 1')
+    if (options.schema) await pool.query(`create schema if not exists ${options.schema}`)
   } catch (err) {
     await pool.end().catch(() => undefined)
     const host = safeHost(url)

@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises'
+import { parse } from 'yaml'
+import { z } from 'zod'
+import type { Audience } from '../domain/audience.js'
+import { CONSENT_GROUPS, CONTACT_ROLES, type Contact, type Domain, type Registrar } from '../domain/registration.js'
+import { disclose } from './engine.js'
+import { METHODS } from './fields.js'
+import type { Policy } from './load.js'
+
+/**
+ * Policy test suites as data (policies/tests/<policy>_test.yaml, cerbos-style): small registrations,
+ * an audience, and which fields must be shown and which withheld, by which method.
+ */
+const ContactSpec = z.strictObject({
+  roid: z.string(),
+  name: z.string().nullable().default(null),
+  organization: z.string().nullable().default(null),
+  street: z.array(z.string()).default([]),
+  city: z.string().nullable().default(null),
+  stateProvince: z.string().nullable().default(null),
+  postalCode: z.string().nullable().default(null),
+  countryCode: z.string().nullable().default(null),
+  phone: z.string().nullable().default(null),
+  phoneExt: z.string().nullable().default(null),
+  fax: z.string().nullable().default(null),
+  faxExt: z.string().nullable().default(null),
+  email: z.string().nullable().default(null),
+  personKind: z.enum(['natural', 'legal']).default('natural'),
+  consent: z.array(z.enum(CONSENT_GROUPS)).default([]),
+})
+
+const DomainSpec = z.strictObject({
+  ldhName: z.string(),
+  registrant: z.string().optional(),
+  administrative: z.string().optional(),
+  technical: z.string().optional(),
+  billing: z.string().optional(),
+})
+
+const Case = z.strictObject({
+  name: z.string(),
+  domain: z.string(),
+  audience: z.string().describe('may be one the policy does not declare: it must then get the public view'),
+  shown: z.array(z.string()).default([]),
+  withheld: z.record(z.string(), z.enum(METHODS)).default({}),
+})
+
+const Suite = z.strictObject({
+  policy: z.string(),
+  contacts: z.record(z.string(), ContactSpec),
+  domains: z.record(z.string(), DomainSpec),
+  tests: z.array(Case).min(1),
+})
+
+export type PolicySuite = z.infer<typeof Suite>
+
+export async function readSuite(file: string): Promise<PolicySuite> {
+  return Suite.parse(parse(await readFile(file, 'utf8')))
+}
+
+const SUITE_REGISTRAR: Registrar = {
+  ianaId: 9999, handle: '9999', name: 'Suite Registrar', url: 'https://registrar.test', whoisServer: 'whois.registrar.test',
+  rdapBaseUrl: 'https://rdap.registrar.test/', abuseEmail: 'abuse@registrar.test', abusePhone: '+1.5555550000',
+  street: ['1 Test Street'], city: 'Testville', stateProvince: 'TS', postalCode: '00000', countryCode: 'US',
+  phone: '+1.5555550001', email: 'info@registrar.test', status: 'active', created: new Date(0), updated: null,
+}
+
+function buildDomain(suite: PolicySuite, key: string): Domain {
+  const spec = suite.domains[key]
+  if (!spec) throw new Error(`unknown domain ${key}`)
+  const contacts: Partial<Record<(typeof CONTACT_ROLES)[number], Contact>> = {}
+  for (const role of CONTACT_ROLES) {
+    const ref = spec[role]
+    if (!ref) continue
+    const c = suite.contacts[ref]
+    if (!c) throw new Error(`unknown contact ${ref}`)
+    contacts[role] = { ...c, registrarIanaId: 9999, created: new Date(0), updated: null }
+  }
+  return {
+    roid: `D-${key}`, ldhName: spec.ldhName, unicodeName: null, statuses: ['ok'], created: new Date(0), updated: null,
+    expires: new Date(0), transferred: null, registrar: SUITE_REGISTRAR, contacts,
+    nameservers: [{ ldhName: 'ns1.registrar.test', unicodeName: null }],
+    secureDns: { delegationSigned: false, dsData: [], keyData: [] },
+  }
+}
+
+export interface CaseResult {
+  readonly name: string
+  readonly failures: readonly string[]
+}
+
+/** runs every case of a suite against a policy; a case passes when its failures are empty */
+export function runSuite(policy: Policy, suite: PolicySuite): CaseResult[] {
+  return suite.tests.map((c) => {
+    const failures: string[] = []
+    // an undeclared audience is passed as is: the engine must answer it with the public view
+    const audience = c.audience as Audience
+    const d = disclose(policy, { kind: 'domain', domain: buildDomain(suite, c.domain) }, audience)
+    for (const path of c.shown) if (!d.shown.includes(path)) failures.push(`${path} should be shown`)
+    for (const [path, method] of Object.entries(c.withheld)) {
+      const w = d.withheld.find((x) => x.path === path)
+      if (!w) failures.push(`${path} should be withheld (${method})`)
+      else if (w.method !== method) failures.push(`${path} should be withheld by ${method}, not ${w.method}`)
+    }
+    if (d.problems.length) failures.push(...d.problems)
+    return { name: c.name, failures }
+  })
+}

@@ -1,0 +1,36 @@
+import type { Express } from 'express'
+import type { Logger } from 'pino'
+import { createAuditLog, type AuditLog } from '../../src/audit/disclosures.js'
+import type { Issuer } from '../../src/auth/issuers.js'
+import { createVerifier } from '../../src/auth/tokens.js'
+import { createApp } from '../../src/http/app.js'
+import { loadPolicy, type Policy } from '../../src/policy/load.js'
+import { openTestDb, silentLog, type TestDb } from './db.js'
+
+export const TEST_SECRET = 'test-secret-for-anonymized-addresses'
+export const TEST_SITE = { publicBaseUrl: 'https://rdap.nic.example/rdap/', termsUrl: 'https://www.nic.example/rdds-terms', port43: 'whois.nic.example' }
+
+export interface TestApp {
+  readonly app: Express
+  readonly db: TestDb
+  readonly policy: Policy
+  close(): Promise<void>
+}
+
+export async function loadTestPolicy(name = 'calzone'): Promise<Policy> {
+  return loadPolicy(name, { dir: 'policies', secret: TEST_SECRET })
+}
+
+/** the HTTP app on a fresh demo database, with the given trusted issuers */
+export async function startTestApp(
+  options: { issuers?: ReadonlyMap<string, Issuer>; log?: Logger; policy?: string; audit?: (base: AuditLog) => AuditLog } = {},
+): Promise<TestApp> {
+  const db = await openTestDb()
+  const policy = await loadTestPolicy(options.policy)
+  const log = options.log ?? silentLog
+  const baseAudit = createAuditLog(db.primary)
+  const audit = options.audit ? options.audit(baseAudit) : baseAudit
+  const verifyBearer = createVerifier({ issuers: options.issuers ?? new Map(), db: db.primary })
+  const app = createApp({ reader: db.reader, primary: db.primary, policy, audit, log, verifyBearer, site: TEST_SITE })
+  return { app, db, policy, close: () => db.close() }
+}
