@@ -48,34 +48,45 @@ export function effectiveAudience(viewer: Viewer, sponsorIanaId: number): Audien
 }
 
 export async function lookupDomain(deps: LookupDeps, name: NormalizedName, ctx: LookupContext): Promise<Disclosure> {
-  const domain = await findDomainByName(deps.reader, name.ldhName)
+  const domain = await fetching(findDomainByName(deps.reader, name.ldhName))
   if (!domain) throw new AppError('NOT_FOUND', 'The domain name was not found.')
   return decide(deps, { kind: 'domain', domain }, domain.registrar.ianaId, domain.ldhName, ctx)
 }
 
 export async function lookupNameserver(deps: LookupDeps, name: NormalizedName, ctx: LookupContext): Promise<Disclosure> {
-  const host = await findHostByName(deps.reader, name.ldhName)
+  const host = await fetching(findHostByName(deps.reader, name.ldhName))
   if (!host) throw new AppError('NOT_FOUND', 'The name server was not found.')
   return decide(deps, { kind: 'host', host }, host.registrar.ianaId, host.ldhName, ctx)
 }
 
 /** an entity by handle: a registrar by IANA id or handle, else a contact by ROID */
 export async function lookupEntity(deps: LookupDeps, handle: string, ctx: LookupContext): Promise<Disclosure> {
-  const registrar = /^\d{1,9}$/.test(handle)
-    ? await findRegistrarByIanaId(deps.reader, Number(handle))
-    : await findRegistrarByHandle(deps.reader, handle)
+  const registrar = await fetching(
+    /^\d{1,9}$/.test(handle) ? findRegistrarByIanaId(deps.reader, Number(handle)) : findRegistrarByHandle(deps.reader, handle),
+  )
   if (registrar) return decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)
-  const contact = await findContactByRoid(deps.reader, handle.toUpperCase())
+  const contact = await fetching(findContactByRoid(deps.reader, handle.toUpperCase()))
   if (!contact) throw new AppError('NOT_FOUND', 'The entity was not found.')
   return decide(deps, { kind: 'contact', contact }, contact.registrarIanaId, contact.roid, ctx)
 }
 
 /** registrars by IANA id, exact name, or name prefix (WHOIS `registrar <text>`) */
 export async function lookupRegistrars(deps: LookupDeps, text: string, ctx: LookupContext): Promise<Disclosure[]> {
-  const found = /^\d{1,9}$/.test(text)
-    ? [await findRegistrarByIanaId(deps.reader, Number(text))].filter((r) => r !== undefined)
-    : await findRegistrarsByName(deps.reader, text)
+  const found = await fetching(
+    /^\d{1,9}$/.test(text)
+      ? findRegistrarByIanaId(deps.reader, Number(text)).then((r) => (r ? [r] : []))
+      : findRegistrarsByName(deps.reader, text),
+  )
   return Promise.all(found.map((registrar) => decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)))
+}
+
+/** a read that fails is the database being unavailable to the client (503); the cause goes to the log */
+async function fetching<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read
+  } catch (err) {
+    throw new AppError('UNAVAILABLE', 'The registration database is unavailable; try again later.', { cause: err })
+  }
 }
 
 /** runs the policy; records an audit row before disclosing anything personal beyond the public view */
