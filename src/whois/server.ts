@@ -33,6 +33,8 @@ export const DEFAULT_WHOIS_LIMITS: WhoisLimits = {
 export interface WhoisDeps extends LookupDeps {
   readonly termsOfUse: string
   readonly limits?: Partial<WhoisLimits>
+  /** the clock for "Last update of WHOIS database"; fixed in golden tests */
+  readonly now?: () => Date
 }
 
 /**
@@ -94,7 +96,7 @@ export function createWhoisServer(deps: WhoisDeps): Server {
       return whoisErrorLine('the query is not UTF-8 text')
     }
     const query = parseWhoisQuery(line)
-    const now = new Date()
+    const now = deps.now?.() ?? new Date()
     const ctx: WhoisContext = { now, termsOfUse: deps.termsOfUse }
     const lookupCtx: LookupContext = { viewer: ANONYMOUS, requestId, now }
     try {
