@@ -9,14 +9,14 @@ export const SQL_DIR = new URL('../../sql/', import.meta.url)
  * Applies sql/NNN_*.sql in name order, each once, each in its own transaction with its record in
  * schema_migrations. An advisory lock keeps two starting replicas from racing.
  */
-export async function migrate(db: Db, log: Logger): Promise<string[]> {
-  const files = (await readdir(SQL_DIR)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort()
+export async function migrate(db: Db, log: Logger, dir: URL = SQL_DIR): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort()
   await db.exec(
     'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
   )
   const applied: string[] = []
   for (const file of files) {
-    const text = await readFile(new URL(file, SQL_DIR), 'utf8')
+    const text = await readFile(new URL(file, dir), 'utf8')
     const done = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock(4343080)')
       const seen = await tx.query('select 1 from schema_migrations where name = $1', [file])
