@@ -1,0 +1,14 @@
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY src ./src
+COPY sql ./sql
+COPY policies ./policies
+COPY bin ./bin
+COPY tsconfig.json ./
+ENV HOST=0.0.0.0 HTTP_PORT=8080 WHOIS_PORT=4343 DATA_DIR=/data
+VOLUME /data
+EXPOSE 8080 4343
+USER node
+CMD ["node", "--import", "tsx", "src/main.ts"]
