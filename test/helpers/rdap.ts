@@ -15,7 +15,7 @@ export function expectRedactionsHold(doc: Json): void {
     const name = e.name as { type?: string; description?: string }
     expect(Boolean(name.type) !== Boolean(name.description)).toBe(true)
     expect(e.pathLang).toBe('jsonpath')
-    const select = (key: string) => (typeof e[key] === 'string' ? jsonpath.query(e[key] as string, doc).values() : undefined)
+    const select = (key: string) => (typeof e[key] === 'string' ? jsonpath.query(e[key] as string, doc as never).values() : undefined)
     const pre = select('prePath')
     const post = select('postPath')
     const repl = select('replacementPath')
