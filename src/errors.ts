@@ -10,7 +10,11 @@ export type ErrorCode =
 export class AppError extends Error {
   readonly code: ErrorCode
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    // an expected outcome (a name not found, a refused token) needs no stack trace; its cause keeps one
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super(message, options)
+    Error.stackTraceLimit = limit
     this.name = 'AppError'
     this.code = code
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
-import type { Viewer } from '../domain/audience.js'
+import { ANONYMOUS, type Viewer } from '../domain/audience.js'
 import type { Logger } from '../log.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
@@ -46,9 +46,17 @@ export type VerifyBearer = (req: { authorization: string | undefined; purpose?: 
 
 /** res.locals.viewer for every request; a bad token is an error, never a silent public view */
 export function authenticate(verifyBearer: VerifyBearer) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const authorization = req.headers.authorization
+    if (authorization === undefined) {
+      // the common case stays synchronous: no promise per anonymous request
+      res.locals.viewer = ANONYMOUS
+      return next()
+    }
     const purpose = typeof req.query.purpose === 'string' ? req.query.purpose : undefined
-    res.locals.viewer = await verifyBearer({ authorization: req.get('authorization'), ...(purpose ? { purpose } : {}) })
-    next()
+    verifyBearer({ authorization, ...(purpose ? { purpose } : {}) }).then((viewer) => {
+      res.locals.viewer = viewer
+      next()
+    }, next)
   }
 }

@@ -201,10 +201,10 @@ function withhold(
   group: FieldGroup | 'contact',
   contact?: Contact,
 ): void {
-  const base = { path, group, key: field.key, personal: field.personal }
+  const personal = field.personal
   if (verdict.method === 'emptyValue') {
     view[field.key] = Array.isArray((contact as unknown as Bag | undefined)?.[field.key]) ? [] : ''
-    walk.withheld.push({ ...base, method: 'emptyValue' })
+    walk.withheld.push({ path, group, key: field.key, method: 'emptyValue', personal })
     return
   }
   if (verdict.method === 'replacementValue' && verdict.template) {
@@ -216,13 +216,13 @@ function withhold(
       })
       view[field.key] = value
       const kind = /^https?:\/\//.test(value) ? 'uri' : 'email'
-      walk.withheld.push({ ...base, method: 'replacementValue', replacement: { kind, value } })
+      walk.withheld.push({ path, group, key: field.key, method: 'replacementValue', personal, replacement: { kind, value } })
       return
     } catch (err) {
       walk.problems.push(`${path}: ${(err as Error).message}`)
     }
   }
-  walk.withheld.push({ ...base, method: 'removal' })
+  walk.withheld.push({ path, group, key: field.key, method: 'removal', personal })
 }
 
 function isAbsent(value: unknown): boolean {

@@ -101,10 +101,28 @@ export function contactPaths(holder: string, w: Withheld, method: RedactedEntry[
   }
 }
 
+const REASON = Object.freeze({ description: 'Server policy' })
+
 export function entry(
   name: RedactedEntry['name'],
   method: RedactedEntry['method'],
   paths: Partial<RedactedEntry>,
 ): RedactedEntry {
-  return { name, ...paths, pathLang: 'jsonpath', method, reason: { description: 'Server policy' } }
+  return { name, ...paths, pathLang: 'jsonpath', method, reason: REASON }
+}
+
+const contactEntries = new Map<string, RedactedEntry>()
+
+/**
+ * The entry for a withheld contact field. Entries depend only on where the field sits and how it
+ * was withheld, never on its value, so each is built once and shared.
+ */
+export function contactEntry(holder: string, w: Withheld, method: RedactedEntry['method']): RedactedEntry {
+  const key = `${holder}|${w.path}|${method}|${w.replacement?.kind ?? ''}`
+  let e = contactEntries.get(key)
+  if (!e) {
+    e = Object.freeze(entry(redactedName(w), method, contactPaths(holder, w, method)))
+    contactEntries.set(key, e)
+  }
+  return e
 }

@@ -1,4 +1,7 @@
 import type { Request, Response } from 'express'
+import { AppError } from '../errors.js'
+import type { Logger } from '../log.js'
+import { errorBody, HTTP_STATUS } from './errors.js'
 import type { RenderContext } from './render.js'
 
 /** deployment facts every response needs */
@@ -25,10 +28,58 @@ export function renderContextOf(req: Request, site: SiteConfig): RenderContext {
 }
 
 /** RFC 7480 §4.2: application/rdap+json whatever the Accept; personal data never in shared caches */
-export function sendRdap(res: Response, status: number, body: unknown, options: { cache: boolean }): void {
+export function sendRdap(res: Response, status: number, body: Record<string, unknown>, options: { cache: boolean }): void {
   res.status(status)
   res.setHeader('Content-Type', 'application/rdap+json')
   res.setHeader('Vary', 'Authorization')
   res.setHeader('Cache-Control', options.cache ? 'public, max-age=60' : 'private, no-store')
-  res.send(JSON.stringify(body))
+  res.send(serialize(body))
+}
+
+const serialized = new WeakMap<object, string>()
+
+/**
+ * JSON text of a response. `redacted` is its last member and its entries are mostly shared frozen
+ * objects (see redacted.ts), so each entry's text is made once and spliced in.
+ */
+export function serialize(body: Record<string, unknown>): string {
+  const redacted = body.redacted
+  if (!Array.isArray(redacted) || redacted.length === 0) return JSON.stringify(body)
+  const { redacted: _, ...rest } = body
+  const parts = redacted.map((e: object) => {
+    let text = serialized.get(e)
+    if (text === undefined) {
+      text = JSON.stringify(e)
+      if (Object.isFrozen(e)) serialized.set(e, text)
+    }
+    return text
+  })
+  const head = JSON.stringify(rest)
+  return `${head.slice(0, -1)},"redacted":[${parts.join(',')}]}`
+}
+
+/** answers an error as RFC 9083 says; routes use it directly for expected outcomes such as 404 */
+export function sendError(log: Logger, site: SiteConfig) {
+  return (err: unknown, req: Request, res: Response): void => {
+    const ctx = renderContextOf(req, site)
+    if (err instanceof AppError) {
+      const status = HTTP_STATUS[err.code]
+      if (err.code === 'UNAUTHORIZED') {
+        // RFC 6750 §3: the token was rejected; the description is ours, never the token
+        res.setHeader('WWW-Authenticate', `Bearer realm="rdap", error="invalid_token", error_description="${err.message.replace(/["\\]/g, '')}"`)
+      }
+      if (status >= 500) log.warn({ reqId: res.locals.requestId, code: err.code, err: err.cause }, err.message)
+      return sendRdap(res, status, errorBody(status, err.message, ctx), { cache: false })
+    }
+    const status = clientErrorStatus(err)
+    if (status) return sendRdap(res, status, errorBody(status, 'The request could not be understood.', ctx), { cache: false })
+    log.error({ reqId: res.locals.requestId, err }, 'unexpected error')
+    return sendRdap(res, 500, errorBody(500, 'An error was encountered.', ctx), { cache: false })
+  }
+}
+
+/** express and its parsers mark bad input (undecodable URL, oversized body) with a 4xx status */
+function clientErrorStatus(err: unknown): number | undefined {
+  const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode
+  return typeof status === 'number' && status >= 400 && status < 500 ? 400 : undefined
 }

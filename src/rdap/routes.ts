@@ -6,7 +6,7 @@ import { lookupDomain, lookupEntity, lookupNameserver, type LookupContext, type 
 import type { Disclosure } from '../policy/engine.js'
 import { renderDomain, renderEntity, renderHelp, renderNameserver, type RenderContext } from './render.js'
 import { errorBody } from './errors.js'
-import { renderContextOf, sendRdap, type SiteConfig } from './respond.js'
+import { renderContextOf, sendError, sendRdap, type SiteConfig } from './respond.js'
 
 const OBJECT_CLASSES = ['domain', 'nameserver', 'entity', 'help', 'ip', 'autnum', 'domains', 'nameservers', 'entities']
 
@@ -21,10 +21,16 @@ export function rdapRoutes(deps: LookupDeps, site: SiteConfig): Router {
     sendRdap(res, 405, errorBody(405, `${req.method} is not supported; use GET or HEAD.`, renderContextOf(req, site)), { cache: false })
   })
 
+  const fail = sendError(deps.log, site)
   const lookup =
-    (find: (ctx: LookupContext, req: Request) => Promise<Disclosure>, render: (d: Disclosure, ctx: RenderContext) => unknown) =>
+    (find: (ctx: LookupContext, req: Request) => Promise<Disclosure>, render: (d: Disclosure, ctx: RenderContext) => Record<string, unknown>) =>
     async (req: Request, res: Response) => {
-      const disclosure = await find(lookupContext(req, res), req)
+      let disclosure: Disclosure
+      try {
+        disclosure = await find(lookupContext(req, res), req)
+      } catch (err) {
+        return fail(err, req, res) // a 404 is an answer, not an exception to route further
+      }
       sendRdap(res, 200, render(disclosure, renderContextOf(req, site)), { cache: disclosure.audience === 'public' })
     }
 

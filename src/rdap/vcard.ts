@@ -1,6 +1,6 @@
 import type { ContactRole } from '../domain/registration.js'
 import type { DisclosedContact, DisclosedRegistrar, Withheld } from '../policy/engine.js'
-import { contactPaths, entry, redactedName, roleHolder, type RedactedEntry } from './redacted.js'
+import { contactEntry, entry, roleHolder, type RedactedEntry } from './redacted.js'
 
 export type JCardProperty = readonly [string, Readonly<Record<string, string>>, string, unknown]
 export type JCard = readonly ['vcard', readonly JCardProperty[]]
@@ -67,7 +67,7 @@ export function renderContact(
     // a component of a rendered adr cannot be removed, only emptied (RFC 6350 §6.3.1 positions)
     const adrPart = ['street', 'city', 'stateProvince', 'postalCode'].includes(w.key)
     const method = adrPart && hasAdr ? 'emptyValue' : adrPart ? 'removal' : w.method
-    return entry(redactedName(w), method, contactPaths(holder, w, method))
+    return contactEntry(holder, w, method)
   })
   const entity = {
     objectClassName: 'entity',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { StartupError } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -27,7 +28,11 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
   }
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: readonly unknown[]) {
-      const result = await client.query(sql, params as unknown[] | undefined)
+      // parameterized queries run as named prepared statements: Postgres parses and plans each once
+      // per connection instead of on every lookup
+      const result = params
+        ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
+        : await client.query(sql)
       return result.rows as Row[]
     },
     async exec(sqlText: string) {
@@ -55,6 +60,18 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
       await pool.end()
     },
   }
+}
+
+const names = new Map<string, string>()
+
+/** a stable name per SQL text; our statements are constants, so the map stays small */
+function statementName(sql: string): string {
+  let name = names.get(sql)
+  if (!name) {
+    name = `s${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`
+    names.set(sql, name)
+  }
+  return name
 }
 
 function safeHost(url: string): string {

@@ -143,11 +143,14 @@ const HostRow = z.object({
   registrar: RegistrarRow,
 })
 
+// One JSON document per domain: the driver then parses one value instead of a column per field
 const DOMAIN_SQL = `
-  select d.roid, d.ldh_name, d.unicode_name, d.statuses, d.created_at, d.updated_at, d.expires_at,
-         d.transferred_at, d.nameservers, d.delegation_signed, d.ds_data, d.key_data,
-         to_jsonb(r) as registrar, to_jsonb(cr) as registrant, to_jsonb(ca) as administrative,
-         to_jsonb(ct) as technical, to_jsonb(cb) as billing
+  select json_build_object(
+           'roid', d.roid, 'ldh_name', d.ldh_name, 'unicode_name', d.unicode_name, 'statuses', d.statuses,
+           'created_at', d.created_at, 'updated_at', d.updated_at, 'expires_at', d.expires_at,
+           'transferred_at', d.transferred_at, 'nameservers', d.nameservers, 'delegation_signed', d.delegation_signed,
+           'ds_data', d.ds_data, 'key_data', d.key_data, 'registrar', row_to_json(r), 'registrant', row_to_json(cr),
+           'administrative', row_to_json(ca), 'technical', row_to_json(ct), 'billing', row_to_json(cb)) as doc
     from domains d
     join registrars r on r.iana_id = d.registrar_iana_id
     left join contacts cr on cr.roid = d.registrant_roid
@@ -158,9 +161,9 @@ const DOMAIN_SQL = `
 
 /** the domain with its registrar and contacts, in one round trip; ldhName is already canonical */
 export async function findDomainByName(db: Queryable, ldhName: string): Promise<Domain | undefined> {
-  const [row] = await db.query(DOMAIN_SQL, [ldhName])
+  const [row] = await db.query<{ doc: unknown }>(DOMAIN_SQL, [ldhName])
   if (!row) return undefined
-  const d = DomainRow.parse(row)
+  const d = DomainRow.parse(row.doc)
   const contacts: Partial<Record<'registrant' | 'administrative' | 'technical' | 'billing', Contact>> = {}
   if (d.registrant) contacts.registrant = d.registrant
   if (d.administrative) contacts.administrative = d.administrative
@@ -185,7 +188,7 @@ export async function findDomainByName(db: Queryable, ldhName: string): Promise<
 /** a host (name server) object of this registry, by canonical name */
 export async function findHostByName(db: Queryable, ldhName: string): Promise<Host | undefined> {
   const [row] = await db.query(
-    `select h.*, to_jsonb(r) as registrar from hosts h
+    `select h.*, row_to_json(r) as registrar from hosts h
        join registrars r on r.iana_id = h.registrar_iana_id where h.ldh_name = $1`,
     [ldhName],
   )

@@ -1,0 +1,41 @@
+// WHOIS load: `concurrency` clients, each opening one connection per query (as port-43 clients do),
+// for `seconds`; prints a JSON summary. Runs as its own process, beside the server.
+import { connect } from 'node:net'
+import { readFileSync } from 'node:fs'
+
+const [host, port, namesFile, seconds, concurrency] = process.argv.slice(2)
+const names = readFileSync(namesFile!, 'utf8').split('\n').filter(Boolean)
+const deadline = Date.now() + Number(seconds) * 1000
+const latencies: number[] = []
+let errors = 0
+
+function once(): Promise<void> {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint()
+    const socket = connect(Number(port), host!)
+    let bytes = 0
+    socket.setNoDelay(true)
+    socket.on('connect', () => socket.write(`${names[Math.floor(Math.random() * names.length)]}\r\n`))
+    socket.on('data', (c) => (bytes += c.length))
+    socket.on('error', () => {
+      errors++
+      resolve()
+    })
+    socket.on('close', () => {
+      if (bytes > 0) latencies.push(Number(process.hrtime.bigint() - started) / 1e6)
+      else errors++
+      resolve()
+    })
+  })
+}
+
+async function worker(): Promise<void> {
+  while (Date.now() < deadline) await once()
+}
+
+const started = Date.now()
+await Promise.all(Array.from({ length: Number(concurrency) }, worker))
+const elapsed = (Date.now() - started) / 1000
+latencies.sort((a, b) => a - b)
+const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
+process.stdout.write(`${JSON.stringify({ requests: latencies.length, seconds: elapsed, p50_ms: at(0.5), p99_ms: at(0.99), errors })}\n`)
