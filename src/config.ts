@@ -15,6 +15,8 @@ const Env = z
     HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: port.default(8080),
     WHOIS_PORT: port.default(4343),
+    WHOIS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
+    WHOIS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(32),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional().describe('RDAP base URL as clients see it'),
     PORT43_HOST: z.string().min(1).optional().describe('WHOIS host name announced in RDAP port43'),
     TERMS_URL: z.url({ protocol: /^https?$/ }).default('https://www.nic.example/rdds-terms'),

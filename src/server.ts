@@ -44,7 +44,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const app = createApp({ ...lookupDeps, primary: dbs.primary, verifyBearer, site })
     const http = createHttpServer(app)
     http.keepAliveTimeout = 5000
-    const whois = createWhoisServer({ ...lookupDeps, termsOfUse: TERMS_OF_USE })
+    const whois = createWhoisServer({
+      ...lookupDeps,
+      termsOfUse: TERMS_OF_USE,
+      limits: { maxConnections: config.WHOIS_MAX_CONNECTIONS, maxConnectionsPerIp: config.WHOIS_MAX_CONNECTIONS_PER_IP },
+    })
     await listen(http, config.HTTP_PORT, config.HOST)
     await listen(whois, config.WHOIS_PORT, config.HOST)
     const httpPort = (http.address() as AddressInfo).port

@@ -177,18 +177,28 @@ function discloseContactAlone(walk: Walk, contact: Contact): DisclosedContact {
 
 type Verdict = 'show' | { readonly method: Method; readonly template?: string }
 
+// the verdict for a field no rule grants: the catalogue's first method (one object per field, shared)
+const DEFAULT_VERDICT = new Map<FieldSpec, Verdict>()
+const defaultVerdict = (field: FieldSpec): Verdict => {
+  let v = DEFAULT_VERDICT.get(field)
+  if (!v) DEFAULT_VERDICT.set(field, (v = Object.freeze({ method: field.methods[0]! })))
+  return v
+}
+
 function decide(walk: Walk, field: FieldSpec, contact?: Contact): Verdict {
   const rule = walk.policy.rules.get(field.path)
-  if (!rule) return { method: field.methods[0]! }
+  if (!rule) return defaultVerdict(field)
   try {
     if (rule.everyone || rule.audiences.has(walk.audience)) return 'show'
-    if (contact && rule.alsoWhen.some((c) => conditionHolds(c, { field, contact, scope: walk.policy.scope }))) {
-      return 'show'
+    if (contact) {
+      for (const condition of rule.alsoWhen) {
+        if (conditionHolds(condition, { field, contact, scope: walk.policy.scope })) return 'show'
+      }
     }
-    return rule.template ? { method: rule.method, template: rule.template } : { method: rule.method }
+    return rule // carries the method and template
   } catch (err) {
     walk.problems.push(`${field.path}: ${(err as Error).message}`)
-    return { method: field.methods[0]! }
+    return defaultVerdict(field)
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { createHmac, createSecretKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml'
@@ -165,6 +165,7 @@ export function fillTemplate(template: string, values: Readonly<Record<(typeof P
 }
 
 function compile(p: PolicyFileData, secret: string): Policy {
+  const key = createSecretKey(Buffer.from(secret, 'utf8'))
   const rules = new Map<string, CompiledRule>()
   for (const [path, rule] of Object.entries(p.fields)) {
     if (!rule) continue
@@ -184,6 +185,6 @@ function compile(p: PolicyFileData, secret: string): Policy {
     audiences: new Set(p.audiences as Audience[]),
     scope: { applies: p.scope?.applies ?? 'everywhere', countries: new Set(p.scope?.countries ?? []) },
     rules,
-    anonymize: (contactKey: string) => createHmac('sha256', secret).update(contactKey).digest('hex').slice(0, 32),
+    anonymize: (contactKey: string) => createHmac('sha256', key).update(contactKey).digest('hex').slice(0, 32),
   })
 }

@@ -111,7 +111,7 @@ const DnsKey = z.object({
   publicKey: z.string(),
 })
 
-const DomainRow = z.object({
+export const DomainRow = z.object({
   roid: z.string(),
   ldh_name: z.string(),
   unicode_name: text,
@@ -157,13 +157,63 @@ const DOMAIN_SQL = `
     left join contacts ca on ca.roid = d.admin_roid
     left join contacts ct on ct.roid = d.tech_roid
     left join contacts cb on cb.roid = d.billing_roid
-   where d.ldh_name = $1`
+   where d.ldh_name = any($1::text[])`
 
-/** the domain with its registrar and contacts, in one round trip; ldhName is already canonical */
+/**
+ * The domain with its registrar and contacts; ldhName is already canonical. Lookups that arrive in
+ * the same tick share one query (a DataLoader-style batch): fewer round trips under load, and every
+ * answer is still read from the database when it is asked.
+ */
 export async function findDomainByName(db: Queryable, ldhName: string): Promise<Domain | undefined> {
-  const [row] = await db.query<{ doc: unknown }>(DOMAIN_SQL, [ldhName])
-  if (!row) return undefined
-  const d = DomainRow.parse(row.doc)
+  let batcher = batchers.get(db)
+  if (!batcher) {
+    batcher = createBatcher((names) => fetchDomainDocs(db, names))
+    batchers.set(db, batcher)
+  }
+  const doc = await batcher(ldhName)
+  // each caller parses its own row: a bad row fails its lookup only
+  return doc === undefined ? undefined : toDomain(doc)
+}
+
+const batchers = new WeakMap<Queryable, (name: string) => Promise<unknown>>()
+
+async function fetchDomainDocs(db: Queryable, names: readonly string[]): Promise<Map<string, unknown>> {
+  const rows = await db.query<{ doc: { ldh_name?: unknown } }>(DOMAIN_SQL, [names])
+  return new Map(rows.map((row) => [String(row.doc?.ldh_name), row.doc]))
+}
+
+/** collects keys asked in one tick and fetches them together; each caller gets its own answer */
+export function createBatcher<T>(fetch: (keys: readonly string[]) => Promise<Map<string, T>>, max = 64) {
+  let pending: Map<string, Array<{ resolve: (v: T | undefined) => void; reject: (e: unknown) => void }>> | undefined
+  const flush = (batch: NonNullable<typeof pending>) => {
+    fetch([...batch.keys()]).then(
+      (found) => batch.forEach((waiters, key) => waiters.forEach((w) => w.resolve(found.get(key)))),
+      (err: unknown) => batch.forEach((waiters) => waiters.forEach((w) => w.reject(err))),
+    )
+  }
+  return (key: string): Promise<T | undefined> =>
+    new Promise((resolve, reject) => {
+      if (!pending) {
+        const batch = new Map()
+        pending = batch
+        setImmediate(() => {
+          if (pending === batch) pending = undefined
+          flush(batch)
+        })
+      }
+      const waiters = pending.get(key)
+      if (waiters) waiters.push({ resolve, reject })
+      else pending.set(key, [{ resolve, reject }])
+      if (pending.size >= max) {
+        const full = pending
+        pending = undefined
+        flush(full)
+      }
+    })
+}
+
+function toDomain(doc: unknown): Domain {
+  const d = DomainRow.parse(doc)
   const contacts: Partial<Record<'registrant' | 'administrative' | 'technical' | 'billing', Contact>> = {}
   if (d.registrant) contacts.registrant = d.registrant
   if (d.administrative) contacts.administrative = d.administrative

@@ -45,7 +45,7 @@ export function createWhoisServer(deps: WhoisDeps): Server {
   const limits = { ...DEFAULT_WHOIS_LIMITS, ...deps.limits }
   const perIp = new Map<string, number>()
   let requestSeq = 0
-  const server = createServer({ allowHalfOpen: false }, (socket) => {
+  const server = createServer({ allowHalfOpen: false, noDelay: true }, (socket) => {
     const ip = socket.remoteAddress ?? 'unknown'
     const count = (perIp.get(ip) ?? 0) + 1
     perIp.set(ip, count)
@@ -133,6 +133,10 @@ export function createWhoisServer(deps: WhoisDeps): Server {
 function finish(socket: Socket, text: string): void {
   if (socket.destroyed) return
   socket.end(text)
+  // read on, so the peer's FIN closes the socket at once; what it still sends is ignored
+  socket.removeAllListeners('data')
+  socket.on('data', () => undefined)
+  socket.resume()
   // a peer that never reads must not hold the socket open
   setTimeout(() => socket.destroy(), 5000).unref()
 }
