@@ -80,11 +80,15 @@ export async function lookupRegistrars(deps: LookupDeps, text: string, ctx: Look
   return Promise.all(found.map((registrar) => decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)))
 }
 
-/** a read that fails is the database being unavailable to the client (503); the cause goes to the log */
+/**
+ * A read that fails is the database being unavailable to the client (503); the cause goes to the
+ * log. A row that does not parse is a bug or corrupt data, not an outage: it stays a 500.
+ */
 async function fetching<T>(read: Promise<T>): Promise<T> {
   try {
     return await read
   } catch (err) {
+    if ((err as Error)?.name === 'ZodError') throw err
     throw new AppError('UNAVAILABLE', 'The registration database is unavailable; try again later.', { cause: err })
   }
 }

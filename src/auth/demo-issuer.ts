@@ -20,13 +20,15 @@ async function demoKeys(dataDir: string): Promise<{ privateJwk: JWK; publicJwk: 
     const publicJwk = { ...(await exportJWK(publicKey)), kid: KID, alg: 'ES256', use: 'sig' }
     return JSON.stringify({ privateJwk, publicJwk }, null, 2)
   })
-  return JSON.parse(text)
+  const keys = JSON.parse(text) as { privateJwk: JWK; publicJwk: JWK }
+  // the public half, where a server (or anyone checking a demo token) reads it
+  await ensureLocalFile(dataDir, 'demo-issuer/jwks.json', () => JSON.stringify({ keys: [keys.publicJwk] }))
+  return keys
 }
 
 /** the demo issuer's trust entry; its public key sits beside the private one in DATA_DIR */
 export async function demoIssuerSpec(dataDir: string): Promise<IssuerSpec> {
-  const { publicJwk } = await demoKeys(dataDir)
-  await ensureLocalFile(dataDir, 'demo-issuer/jwks.json', () => JSON.stringify({ keys: [publicJwk] }))
+  await demoKeys(dataDir)
   return {
     iss: DEMO_ISSUER,
     audience: DEMO_AUDIENCE,

@@ -210,3 +210,25 @@ describe(`RDAP over HTTP on ${ENGINE}`, () => {
     })
   })
 })
+
+describe('when something unexpected breaks', () => {
+  test('then a generic 500, with the details in the log only', async () => {
+    const { Writable } = await import('node:stream')
+    const { createLogger } = await import('../../src/log.js')
+    const { createApp } = await import('../../src/http/app.js')
+    const { loadTestPolicy, TEST_SITE } = await import('../helpers/app.js')
+    let logged = ''
+    const log = createLogger({ LOG_LEVEL: 'error' }, new Writable({ write(c, _e, done) { logged += c; done() } }))
+    // a row that does not parse: corrupt data or a bug, not an outage
+    const rows = [{ doc: { ldh_name: 'privacy.example', roid: 42, statuses: 'secret-internal-value' } }]
+    const reader = { query: async <Row>() => rows as Row[], exec: async () => undefined }
+    const app = createApp({ reader, primary: reader, policy: await loadTestPolicy(), audit: { append: async () => undefined }, log,
+      verifyBearer: async () => ({ kind: 'anonymous' }), site: TEST_SITE })
+    const res = await request(app).get('/rdap/domain/privacy.example').expect(500)
+    expect(res.body).toMatchObject({ errorCode: 500, title: 'Internal Server Error', description: ['An error was encountered.'] })
+    expect(res.headers['content-type']).toMatch(/^application\/rdap\+json/)
+    expect(res.text).not.toMatch(/ZodError|secret-internal-value|at .*\.ts/)
+    expect(logged).toContain('unexpected error')
+    expect(logged).toContain('ZodError')
+  })
+})
