@@ -15,7 +15,8 @@ export function createLogger(
     redact: { paths: ['req.headers', 'headers', 'authorization', 'token'], censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
   }
-  return destination ? pino(options, destination) : pino(options)
+  // stdout is written in 4 KiB batches, not once per line; flushed when the server stops
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }))
 }
 
 export type { Logger }

@@ -15,12 +15,14 @@ async function main(): Promise<void> {
     stopping = true
     log.info({ signal }, 'stopping')
     await server.stop()
+    log.flush()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('unhandledRejection', (err) => {
     log.fatal({ err }, 'unhandled rejection')
+    log.flush()
     process.exit(1)
   })
 }

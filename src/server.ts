@@ -55,6 +55,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const whoisPort = (whois.address() as AddressInfo).port
     log.info({ http: `http://${config.HOST}:${httpPort}/rdap/`, whois: `${config.HOST}:${whoisPort}`, policy: policy.name,
       database: embedded ? (config.PGLITE_DIR ?? 'embedded, in memory') : 'postgres' }, 'tiered-rdds listening')
+    log.flush()
     return {
       httpPort,
       whoisPort,

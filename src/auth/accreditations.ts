@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PURPOSES, type Purpose } from '../domain/audience.js'
+import { createBatcher } from '../storage/batch.js'
 import type { Queryable } from '../storage/db.js'
 
 export const ACCREDITATION_STATUSES = ['active', 'suspended', 'revoked'] as const
@@ -34,8 +35,19 @@ const Row = z
     status: r.status,
   }))
 
+const batchers = new WeakMap<Queryable, (id: string) => Promise<unknown>>()
+
+/** read on every authorized request (so a revocation applies at once), batched under load */
 export async function findAccreditation(db: Queryable, id: string): Promise<Accreditation | undefined> {
-  const [row] = await db.query('select * from accreditations where id = $1', [id])
+  let batcher = batchers.get(db)
+  if (!batcher) {
+    batcher = createBatcher(async (ids) => {
+      const rows = await db.query<{ id: string }>('select * from accreditations where id = any($1::text[])', [ids])
+      return new Map(rows.map((r) => [r.id, r]))
+    })
+    batchers.set(db, batcher)
+  }
+  const row = await batcher(id)
   return row ? Row.parse(row) : undefined
 }
 

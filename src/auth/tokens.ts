@@ -7,6 +7,9 @@ import { accreditationProblem, findAccreditation } from './accreditations.js'
 import type { Issuer } from './issuers.js'
 
 const MAX_TOKEN_BYTES = 8192
+const CACHE_ENTRIES = 10000
+// a verified signature is remembered briefly: a key withdrawn from a JWKS stops working within this
+const CACHE_MS = 60000
 
 // RFC 9560 §3.1.5.1 rdap_allowed_purposes; the rest are this server's claims (standards §8.4)
 const Claims = z.object({
@@ -37,12 +40,17 @@ const invalid = (message: string, cause?: unknown) => new AppError('UNAUTHORIZED
  */
 export function createVerifier(deps: VerifierDeps) {
   const now = deps.now ?? (() => new Date())
+  // token → its verified claims, until it expires or CACHE_MS pass; the accreditation is still read each time
+  const verified = new Map<string, { claims: z.infer<typeof Claims>; issuer: Issuer; until: number }>()
   return async function verifyBearer(req: BearerRequest): Promise<Viewer> {
     if (req.authorization === undefined) return ANONYMOUS
     const match = /^Bearer ([A-Za-z0-9_.~+/-]+=*)$/.exec(req.authorization.trim())
     if (!match) throw invalid('The Authorization header must be "Bearer <token>".')
     const token = match[1]!
     if (token.length > MAX_TOKEN_BYTES) throw invalid('The token is too large.')
+    const cached = verified.get(token)
+    if (cached && cached.until > now().getTime()) return viewerOf(cached.claims, cached.issuer, req.purpose)
+    if (cached) verified.delete(token)
     let iss: unknown
     try {
       iss = decodeJwt(token).iss
@@ -70,6 +78,9 @@ export function createVerifier(deps: VerifierDeps) {
     }
     const claims = Claims.safeParse(payload)
     if (!claims.success) throw invalid('The token claims are not valid.')
+    const exp = (payload as { exp: number }).exp * 1000
+    if (verified.size >= CACHE_ENTRIES) verified.delete(verified.keys().next().value!)
+    verified.set(token, { claims: claims.data, issuer, until: Math.min(exp, now().getTime() + CACHE_MS) })
     return viewerOf(claims.data, issuer, req.purpose)
   }
 

@@ -2,6 +2,7 @@ import { domainToUnicode } from 'node:url'
 import { z } from 'zod'
 import type { Contact, Domain, Host, Registrar } from '../domain/registration.js'
 import { CONSENT_GROUPS } from '../domain/registration.js'
+import { createBatcher } from './batch.js'
 import type { Queryable } from './db.js'
 
 // Row schemas: both drivers' values (Date or ISO string from jsonb, number or string) become domain types.
@@ -180,36 +181,6 @@ const batchers = new WeakMap<Queryable, (name: string) => Promise<unknown>>()
 async function fetchDomainDocs(db: Queryable, names: readonly string[]): Promise<Map<string, unknown>> {
   const rows = await db.query<{ doc: { ldh_name?: unknown } }>(DOMAIN_SQL, [names])
   return new Map(rows.map((row) => [String(row.doc?.ldh_name), row.doc]))
-}
-
-/** collects keys asked in one tick and fetches them together; each caller gets its own answer */
-export function createBatcher<T>(fetch: (keys: readonly string[]) => Promise<Map<string, T>>, max = 64) {
-  let pending: Map<string, Array<{ resolve: (v: T | undefined) => void; reject: (e: unknown) => void }>> | undefined
-  const flush = (batch: NonNullable<typeof pending>) => {
-    fetch([...batch.keys()]).then(
-      (found) => batch.forEach((waiters, key) => waiters.forEach((w) => w.resolve(found.get(key)))),
-      (err: unknown) => batch.forEach((waiters) => waiters.forEach((w) => w.reject(err))),
-    )
-  }
-  return (key: string): Promise<T | undefined> =>
-    new Promise((resolve, reject) => {
-      if (!pending) {
-        const batch = new Map()
-        pending = batch
-        setImmediate(() => {
-          if (pending === batch) pending = undefined
-          flush(batch)
-        })
-      }
-      const waiters = pending.get(key)
-      if (waiters) waiters.push({ resolve, reject })
-      else pending.set(key, [{ resolve, reject }])
-      if (pending.size >= max) {
-        const full = pending
-        pending = undefined
-        flush(full)
-      }
-    })
 }
 
 function toDomain(doc: unknown): Domain {

@@ -71,9 +71,11 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
 }
 
 async function startServer(url: string, issuersFile: string, port: number): Promise<ChildProcess> {
-  return startProcess(['--import', 'tsx', 'src/main.ts'], {
+  // as `npm start` runs it, with the load generator's one address allowed many WHOIS connections
+  return startProcess(['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'], {
     DATABASE_URL: url, HTTP_PORT: String(port), WHOIS_PORT: String(port + 1), ISSUERS_FILE: issuersFile,
     LOG_LEVEL: 'info', POLICY: 'calzone', ANONYMIZE_SECRET: 'bench-secret-0123456789abcdef', DATABASE_POOL_SIZE: '16',
+    WHOIS_MAX_CONNECTIONS_PER_IP: '4096', WHOIS_MAX_CONNECTIONS: '4096',
   }, /tiered-rdds listening/).then((child) => {
     child.stdout!.resume()
     return child

@@ -1,0 +1,48 @@
+/**
+ * A DataLoader-style batcher: keys asked for in the same turn of the event loop are fetched with
+ * one query, and each caller gets its own answer. While `maxInFlight` queries are out, new keys wait
+ * and go together in the next one, so batches grow with load instead of queries piling up (one in
+ * flight measured best: WHOIS 4,200 q/s against 3,100 with two and 2,900 with three, bench/README).
+ * Nothing is cached: every answer is read when it is asked for.
+ */
+export function createBatcher<T>(
+  fetch: (keys: readonly string[]) => Promise<Map<string, T>>,
+  options: { maxKeys?: number; maxInFlight?: number } = {},
+) {
+  const maxKeys = options.maxKeys ?? 64
+  const maxInFlight = options.maxInFlight ?? 1
+  type Waiter = { resolve: (v: T | undefined) => void; reject: (e: unknown) => void }
+  let pending = new Map<string, Waiter[]>()
+  let scheduled = false
+  let inFlight = 0
+
+  const flush = () => {
+    scheduled = false
+    while (pending.size > 0 && inFlight < maxInFlight) {
+      const keys = [...pending.keys()].slice(0, maxKeys)
+      const batch = new Map(keys.map((k) => [k, pending.get(k)!]))
+      for (const k of keys) pending.delete(k)
+      inFlight++
+      fetch(keys)
+        .then(
+          (found) => batch.forEach((waiters, key) => waiters.forEach((w) => w.resolve(found.get(key)))),
+          (err: unknown) => batch.forEach((waiters) => waiters.forEach((w) => w.reject(err))),
+        )
+        .finally(() => {
+          inFlight--
+          if (pending.size > 0 && !scheduled) flush()
+        })
+    }
+  }
+
+  return (key: string): Promise<T | undefined> =>
+    new Promise((resolve, reject) => {
+      const waiters = pending.get(key)
+      if (waiters) waiters.push({ resolve, reject })
+      else pending.set(key, [{ resolve, reject }])
+      if (!scheduled && inFlight < maxInFlight) {
+        scheduled = true
+        setImmediate(flush)
+      }
+    })
+}
