@@ -29,7 +29,6 @@ export interface AuditLog {
 }
 
 export const GENESIS = '0'.repeat(64)
-const CHAIN_LOCK = 4343081
 
 /** sha256 over the previous hash and the row's content, in a fixed field order */
 export function chainHash(prevHash: string, e: DisclosureEvent): string {
@@ -46,12 +45,34 @@ interface Pending {
 
 /**
  * Appends hash-chained rows. Events that arrive while a write is under way are written together in
- * the next transaction (group commit), so the chain's lock is taken once per batch, not per request.
- * The advisory lock keeps the chain linear across server processes.
+ * the next one (group commit), in one round trip: rows are hashed here from the last head seen, and
+ * disclosures_append() (sql/004) inserts them only if that is still the head, under the chain's
+ * lock, so several server processes keep one linear chain.
  */
 export function createAuditLog(db: Db): AuditLog {
   let queue: Pending[] = []
   let writing = false
+  let head: string | undefined
+
+  async function write(events: readonly DisclosureEvent[]): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (head === undefined) {
+        const [row] = await db.query<{ hash: string }>('select hash from disclosures order by id desc limit 1')
+        head = row?.hash ?? GENESIS
+      }
+      const rows = chain(head, events)
+      const [result] = await db.query<{ head: string | null }>('select disclosures_append($1, $2::jsonb) as head', [
+        head,
+        JSON.stringify(rows),
+      ])
+      if (result?.head === null || result?.head === undefined) {
+        head = rows[rows.length - 1]!.hash
+        return
+      }
+      head = result.head // another process wrote first: rehash on its head
+    }
+    throw new Error('the audit chain is contended; rows not written')
+  }
 
   async function drain(): Promise<void> {
     writing = true
@@ -59,9 +80,10 @@ export function createAuditLog(db: Db): AuditLog {
       const batch = queue
       queue = []
       try {
-        await db.transaction((tx) => writeBatch(tx, batch.map((p) => p.event)))
+        await write(batch.map((p) => p.event))
         batch.forEach((p) => p.resolve())
       } catch (err) {
+        head = undefined
         batch.forEach((p) => p.reject(err))
       }
     }
@@ -78,29 +100,14 @@ export function createAuditLog(db: Db): AuditLog {
   }
 }
 
-async function writeBatch(tx: Queryable, events: readonly DisclosureEvent[]): Promise<void> {
-  await tx.query(`select pg_advisory_xact_lock(${CHAIN_LOCK})`)
-  const [head] = await tx.query<{ hash: string }>('select hash from disclosures order by id desc limit 1')
-  let prev = head?.hash ?? GENESIS
-  const cols: unknown[][] = Array.from({ length: 14 }, () => [])
-  for (const e of events) {
+function chain(head: string, events: readonly DisclosureEvent[]) {
+  let prev = head
+  return events.map((e) => {
     const hash = chainHash(prev, e)
-    const row = [e.at, e.requestId, e.issuer, e.subject, e.accreditationId, e.audience, e.purpose, e.objectClass,
-      e.objectHandle, e.fields.join('\u001f'), e.policyName, e.policyVersion, prev, hash]
-    row.forEach((v, i) => cols[i]!.push(v))
+    const row = { ...e, at: e.at.toISOString(), fields: [...e.fields], prevHash: prev, hash }
     prev = hash
-  }
-  await tx.query(
-    `insert into disclosures (at, request_id, issuer, subject, accreditation_id, audience, purpose, object_class,
-                              object_handle, fields, policy_name, policy_version, prev_hash, hash)
-     select at, rid, iss, sub, acc, aud, pur, cls, obj,
-            case when f = '' then '{}'::text[] else string_to_array(f, chr(31)) end, pol, ver, prev, hash
-       from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                   $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::text[], $14::text[])
-         with ordinality as t(at, rid, iss, sub, acc, aud, pur, cls, obj, f, pol, ver, prev, hash, n)
-      order by n`,
-    cols,
-  )
+    return row
+  })
 }
 
 export interface AuditFilter {

@@ -44,7 +44,7 @@ export async function findAccreditation(db: Queryable, id: string): Promise<Accr
     batcher = createBatcher(async (ids) => {
       const rows = await db.query<{ id: string }>('select * from accreditations where id = any($1::text[])', [ids])
       return new Map(rows.map((r) => [r.id, r]))
-    })
+    }, { maxInFlight: 4 })
     batchers.set(db, batcher)
   }
   const row = await batcher(id)

@@ -15,14 +15,15 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30000,
     query_timeout: 15000,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // our statements are few and prepared: plan each once per connection (a 6-table join costs
+    // more to plan than to run), whatever the size of a batch
+    options: [
+      new URL(url).searchParams.get('options') ?? '',
+      options.schema ? `-c search_path=${options.schema}` : '',
+      '-c plan_cache_mode=force_generic_plan',
+    ].filter(Boolean).join(' '),
   })
   pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle database connection failed'))
-  // our statements are few and prepared: plan each once per connection (a 6-table join costs more
-  // to plan than to run), whatever the size of a batch
-  pool.on('connect', (client) => {
-    client.query('set plan_cache_mode = force_generic_plan').catch(() => undefined)
-  })
   try {
     await pool.query('select 1')
     if (options.schema) await pool.query(`create schema if not exists ${options.schema}`)

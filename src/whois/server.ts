@@ -137,6 +137,7 @@ function finish(socket: Socket, text: string): void {
   socket.removeAllListeners('data')
   socket.on('data', () => undefined)
   socket.resume()
-  // a peer that never reads must not hold the socket open
-  setTimeout(() => socket.destroy(), 5000).unref()
+  // a peer that never reads must not hold the socket open; the timer goes with the socket
+  const guard = setTimeout(() => socket.destroy(), 5000).unref()
+  socket.once('close', () => clearTimeout(guard))
 }
