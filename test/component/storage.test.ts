@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { migrate } from '../../src/storage/migrate.js'
 import { findDomainByName, findHostByName, findRegistrarsByName } from '../../src/storage/registrations.js'
@@ -18,7 +19,9 @@ describe(`storage on ${ENGINE}`, () => {
     expect(await migrate(db.primary, silentLog)).toEqual([])
     expect(await migrate(db.primary, silentLog)).toEqual([])
     expect(await db.primary.query('select name from schema_migrations order by name')).toEqual(before)
-    expect(before.map((r) => r.name)).toEqual(['001_registry.sql', '002_indexes.sql', '003_access.sql'])
+    const files = (await readdir('sql')).filter((f) => f.endsWith('.sql')).sort()
+    expect(before.map((r) => r.name)).toEqual(files)
+    expect(files.length).toBeGreaterThanOrEqual(4)
   })
 
   test('privacy.example: a natural person in the EU who gave no consent', async () => {
