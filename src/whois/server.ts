@@ -23,6 +23,9 @@ export interface WhoisLimits {
   readonly maxConnectionsPerIp: number
 }
 
+// decode() without { stream } keeps no state between calls, so one decoder serves every query
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 export const DEFAULT_WHOIS_LIMITS: WhoisLimits = {
   maxQueryBytes: 512,
   queryDeadlineMs: 5000,
@@ -91,7 +94,7 @@ export function createWhoisServer(deps: WhoisDeps): Server {
   async function respond(raw: Buffer, requestId: string): Promise<string> {
     let line: string
     try {
-      line = new TextDecoder('utf-8', { fatal: true }).decode(raw).replace(/\r$/, '')
+      line = UTF8.decode(raw).replace(/\r$/, '')
     } catch {
       return whoisErrorLine('the query is not UTF-8 text')
     }
