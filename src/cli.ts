@@ -200,32 +200,24 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2
   }
   const config = loadConfig()
-  switch (command) {
-    case 'serve':
-      await import('./main.js')
-      return -1
-    case 'migrate':
-      await withDb(config, async () => out('migrations applied'))
-      return 0
-    case 'seed':
-      await seed(config, args)
-      return 0
-    case 'preview':
-      await preview(config, args)
-      return 0
-    case 'policy-check':
-      return (await policyCheck(config, args)) ? 0 : 1
-    case 'token':
-      await token(config, args)
-      return 0
-    case 'accreditation':
-      await accreditation(config, args)
-      return 0
-    case 'audit':
-      return (await audit(config, args)) ? 0 : 1
-    default:
-      throw new UsageError(`unknown command ${command}`)
+  if (command === 'serve') {
+    await import('./main.js')
+    return -1 // the server runs on; its own signals end it
   }
+  const run = COMMANDS[command]
+  if (!run) throw new UsageError(`unknown command ${command}`)
+  return (await run(config, args)) === false ? 1 : 0
+}
+
+/** each command; false means it ran and found a problem (exit 1) */
+const COMMANDS: Record<string, (config: Config, args: string[]) => Promise<boolean | void>> = {
+  migrate: (config) => withDb(config, async () => out('migrations applied')),
+  seed,
+  preview,
+  'policy-check': policyCheck,
+  token,
+  accreditation,
+  audit,
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,6 @@
 import { loadConfig } from './config.js'
 import { StartupError } from './errors.js'
-import { createLogger } from './log.js'
+import { createLogger, type Logger } from './log.js'
 import { PolicyError } from './policy/load.js'
 import { startServer } from './server.js'
 
@@ -15,16 +15,20 @@ async function main(): Promise<void> {
     stopping = true
     log.info({ signal }, 'stopping')
     await server.stop()
-    log.flush()
+    await flushed(log)
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('unhandledRejection', (err) => {
     log.fatal({ err }, 'unhandled rejection')
-    log.flush()
-    process.exit(1)
+    void flushed(log).then(() => process.exit(1))
   })
+}
+
+/** the log is written asynchronously: wait for what is buffered before exiting */
+function flushed(log: Logger): Promise<void> {
+  return new Promise((resolve) => log.flush(() => resolve()))
 }
 
 main().catch((err: unknown) => {

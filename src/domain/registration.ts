@@ -7,15 +7,19 @@ export type ContactRole = (typeof CONTACT_ROLES)[number]
 export const CONSENT_GROUPS = ['name', 'organization', 'address', 'phone', 'email'] as const
 export type ConsentGroup = (typeof CONSENT_GROUPS)[number]
 
-export interface Contact {
-  readonly roid: string
-  readonly name: string | null
-  readonly organization: string | null
+/** a postal address as registries store it (RFC 5733 postalInfo) */
+export interface PostalAddress {
   readonly street: readonly string[]
   readonly city: string | null
   readonly stateProvince: string | null
   readonly postalCode: string | null
   readonly countryCode: string | null
+}
+
+export interface Contact extends PostalAddress {
+  readonly roid: string
+  readonly name: string | null
+  readonly organization: string | null
   readonly phone: string | null
   readonly phoneExt: string | null
   readonly fax: string | null
@@ -28,7 +32,7 @@ export interface Contact {
   readonly updated: Date | null
 }
 
-export interface Registrar {
+export interface Registrar extends PostalAddress {
   readonly ianaId: number
   readonly handle: string
   readonly name: string
@@ -37,11 +41,6 @@ export interface Registrar {
   readonly rdapBaseUrl: string | null
   readonly abuseEmail: string | null
   readonly abusePhone: string | null
-  readonly street: readonly string[]
-  readonly city: string | null
-  readonly stateProvince: string | null
-  readonly postalCode: string | null
-  readonly countryCode: string | null
   readonly phone: string | null
   readonly email: string | null
   readonly status: 'active' | 'suspended' | 'terminated'

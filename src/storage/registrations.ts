@@ -10,6 +10,13 @@ const date = z.coerce.date()
 const optionalDate = z.coerce.date().nullable().optional().transform((d) => d ?? null)
 const text = z.string().nullable().optional().transform((s) => s ?? null)
 const texts = z.array(z.string()).nullable().optional().transform((a) => a ?? [])
+const addressColumns = {
+  street: texts,
+  city: text,
+  state_province: text,
+  postal_code: text,
+  country_code: text,
+}
 
 const RegistrarRow = z
   .object({
@@ -21,11 +28,7 @@ const RegistrarRow = z
     rdap_base_url: text,
     abuse_email: text,
     abuse_phone: text,
-    street: texts,
-    city: text,
-    state_province: text,
-    postal_code: text,
-    country_code: text,
+    ...addressColumns,
     phone: text,
     email: text,
     status: z.enum(['active', 'suspended', 'terminated']),
@@ -60,11 +63,7 @@ const ContactRow = z
     roid: z.string(),
     name: text,
     organization: text,
-    street: texts,
-    city: text,
-    state_province: text,
-    postal_code: text,
-    country_code: text,
+    ...addressColumns,
     phone: text,
     phone_ext: text,
     fax: text,
