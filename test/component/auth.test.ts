@@ -12,6 +12,7 @@ import { makeKey, serveJwks, signToken, unsignedToken, writeJwksFile, type TestK
 const LA = 'https://accreditation.police.test'
 const PORTAL = 'https://portal.nic.test'
 const DEAD = 'https://dead-idp.test'
+const IPC = 'https://rights-accreditation.test'
 const AUD = 'https://rdap.nic.example/'
 
 describe(`accredited access on ${ENGINE}`, () => {
@@ -32,11 +33,13 @@ describe(`accredited access on ${ENGINE}`, () => {
         { iss: LA, audience: AUD, jwksFile: file, grants: ['accredited:law-enforcement', 'accredited:cybersecurity'] },
         { iss: PORTAL, audience: AUD, jwksUrl: jwks.url, algorithms: ['RS256'], grants: ['registrar'] },
         { iss: DEAD, audience: AUD, jwksUrl: 'http://127.0.0.1:9/jwks.json', grants: ['accredited:law-enforcement'] },
+        { iss: IPC, audience: AUD, jwksFile: file, grants: ['accredited:ip-protection', 'accredited:consumer-protection'] },
       ],
       '/',
     )
     t = await startTestApp({ issuers })
     await addAccreditation(t.db.primary, { id: 'acc-le', holder: 'Test Police Unit', issuer: LA, purposes: ['law-enforcement', 'cybersecurity'] })
+    await addAccreditation(t.db.primary, { id: 'acc-ipc', holder: 'Brand Protection Ltd', issuer: IPC, purposes: ['ip-protection', 'consumer-protection'] })
   })
   afterAll(async () => {
     await jwks.close()
@@ -88,6 +91,22 @@ describe(`accredited access on ${ENGINE}`, () => {
       expect(res.body.notices.at(-1).description[0]).toContain('accredited:cybersecurity')
       const rows = await listDisclosures(t.db.primary, { object: 'privacy.example' })
       expect(rows.find((r) => r.requestId === res.headers['x-request-id'])?.purpose).toBe('cybersecurity')
+    })
+
+    test.each(['ip-protection', 'consumer-protection'])('when %s asks, then name, address and e-mail but not the phone (calzone)', async (purpose) => {
+      const token = await signToken(laKey, { iss: IPC, aud: AUD, claims: { rdap_allowed_purposes: [purpose], accreditation_id: 'acc-ipc' } })
+      const res = await get('/rdap/domain/privacy.example', token).expect(200)
+      const card = registrantOf(res.body).vcardArray[1]
+      expect(card).toEqual(expect.arrayContaining([['fn', {}, 'text', 'Erika Mustermann'], ['email', {}, 'text', 'erika.mustermann@mail.example']]))
+      expect(JSON.stringify(card)).not.toContain('2214711')
+      const names = res.body.redacted.map((r: { name: { type?: string } }) => r.name.type)
+      expect(names).toEqual(expect.arrayContaining(['Registrant Phone', 'Registrant Fax']))
+      expect(names).not.toContain('Registrant Name')
+      expectRedactionsHold(res.body)
+      const row = (await listDisclosures(t.db.primary)).find((r) => r.requestId === res.headers['x-request-id'])!
+      expect(row.audience).toBe(`accredited:${purpose}`)
+      expect(row.fields).toContain('registrant.name')
+      expect(row.fields).not.toContain('registrant.phone')
     })
 
     test('when a registrar asks about its own domain, then the registrar view; another registrar\'s domain, the public view', async () => {
