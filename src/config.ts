@@ -10,17 +10,27 @@ const Env = z
   .object({
     DATABASE_URL: postgresUrl.describe('Postgres server; unset: embedded PGlite'),
     DATABASE_READ_URL: postgresUrl.describe('read replica for lookups (needs DATABASE_URL)'),
-    PGLITE_DIR: z.string().min(1).optional().describe('folder for the embedded database; unset: memory'),
+    PGLITE_DIR: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('folder for the embedded database; unset: memory'),
     DATA_DIR: z.string().min(1).default('data').describe('local secrets and demo keys'),
     HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: port.default(8080),
     WHOIS_PORT: port.default(4343),
     WHOIS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
     WHOIS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(32),
-    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional().describe('RDAP base URL as clients see it'),
+    PUBLIC_BASE_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('RDAP base URL as clients see it'),
     PORT43_HOST: z.string().min(1).optional().describe('WHOIS host name announced in RDAP port43'),
     TERMS_URL: z.url({ protocol: /^https?$/ }).default('https://www.nic.example/rdds-terms'),
-    POLICY: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a policy file name').default('calzone'),
+    POLICY: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a policy file name')
+      .default('calzone'),
     POLICIES_DIR: z.string().min(1).default('policies'),
     ANONYMIZE_SECRET: z.string().min(16).optional().describe('HMAC key for anonymized e-mail'),
     ISSUERS_FILE: z.string().min(1).optional().describe('trusted token issuers (YAML)'),
@@ -38,7 +48,9 @@ export type Config = Readonly<z.infer<typeof Env>>
 
 /** parses the environment once; a bad value is a StartupError naming the variable */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  )
   const parsed = Env.safeParse(present)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)

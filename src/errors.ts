@@ -1,10 +1,5 @@
 export type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_IMPLEMENTED'
-  | 'UNAVAILABLE'
+  'BAD_REQUEST' | 'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_IMPLEMENTED' | 'UNAVAILABLE'
 
 /** an expected, operational failure; anything else is a bug */
 export class AppError extends Error {

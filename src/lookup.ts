@@ -47,37 +47,60 @@ export function effectiveAudience(viewer: Viewer, sponsorIanaId: number): Audien
   }
 }
 
-export async function lookupDomain(deps: LookupDeps, name: NormalizedName, ctx: LookupContext): Promise<Disclosure> {
+export async function lookupDomain(
+  deps: LookupDeps,
+  name: NormalizedName,
+  ctx: LookupContext,
+): Promise<Disclosure> {
   const domain = await fetching(findDomainByName(deps.reader, name.ldhName))
   if (!domain) throw new AppError('NOT_FOUND', 'The domain name was not found.')
   return decide(deps, { kind: 'domain', domain }, domain.registrar.ianaId, domain.ldhName, ctx)
 }
 
-export async function lookupNameserver(deps: LookupDeps, name: NormalizedName, ctx: LookupContext): Promise<Disclosure> {
+export async function lookupNameserver(
+  deps: LookupDeps,
+  name: NormalizedName,
+  ctx: LookupContext,
+): Promise<Disclosure> {
   const host = await fetching(findHostByName(deps.reader, name.ldhName))
   if (!host) throw new AppError('NOT_FOUND', 'The name server was not found.')
   return decide(deps, { kind: 'host', host }, host.registrar.ianaId, host.ldhName, ctx)
 }
 
 /** an entity by handle: a registrar by IANA id or handle, else a contact by ROID */
-export async function lookupEntity(deps: LookupDeps, handle: string, ctx: LookupContext): Promise<Disclosure> {
+export async function lookupEntity(
+  deps: LookupDeps,
+  handle: string,
+  ctx: LookupContext,
+): Promise<Disclosure> {
   const registrar = await fetching(
-    /^\d{1,9}$/.test(handle) ? findRegistrarByIanaId(deps.reader, Number(handle)) : findRegistrarByHandle(deps.reader, handle),
+    /^\d{1,9}$/.test(handle)
+      ? findRegistrarByIanaId(deps.reader, Number(handle))
+      : findRegistrarByHandle(deps.reader, handle),
   )
-  if (registrar) return decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)
+  if (registrar)
+    return decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)
   const contact = await fetching(findContactByRoid(deps.reader, handle.toUpperCase()))
   if (!contact) throw new AppError('NOT_FOUND', 'The entity was not found.')
   return decide(deps, { kind: 'contact', contact }, contact.registrarIanaId, contact.roid, ctx)
 }
 
 /** registrars by IANA id, exact name, or name prefix (WHOIS `registrar <text>`) */
-export async function lookupRegistrars(deps: LookupDeps, text: string, ctx: LookupContext): Promise<Disclosure[]> {
+export async function lookupRegistrars(
+  deps: LookupDeps,
+  text: string,
+  ctx: LookupContext,
+): Promise<Disclosure[]> {
   const found = await fetching(
     /^\d{1,9}$/.test(text)
       ? findRegistrarByIanaId(deps.reader, Number(text)).then((r) => (r ? [r] : []))
       : findRegistrarsByName(deps.reader, text),
   )
-  return Promise.all(found.map((registrar) => decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)))
+  return Promise.all(
+    found.map((registrar) =>
+      decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx),
+    ),
+  )
 }
 
 /**
@@ -89,7 +112,11 @@ async function fetching<T>(read: Promise<T>): Promise<T> {
     return await read
   } catch (err) {
     if ((err as Error)?.name === 'ZodError') throw err
-    throw new AppError('UNAVAILABLE', 'The registration database is unavailable; try again later.', { cause: err })
+    throw new AppError(
+      'UNAVAILABLE',
+      'The registration database is unavailable; try again later.',
+      { cause: err },
+    )
   }
 }
 
@@ -104,7 +131,10 @@ async function decide(
   const audience = effectiveAudience(ctx.viewer, sponsorIanaId)
   const disclosure = disclose(deps.policy, object, audience)
   if (disclosure.problems.length) {
-    deps.log.error({ requestId: ctx.requestId, problems: disclosure.problems }, 'policy rules failed; fields withheld')
+    deps.log.error(
+      { requestId: ctx.requestId, problems: disclosure.problems },
+      'policy rules failed; fields withheld',
+    )
   }
   if (disclosure.audience === 'public') return disclosure
   const beyondPublic = personalBeyondPublic(deps.policy, object, disclosure)
@@ -126,13 +156,19 @@ async function decide(
     })
   } catch (err) {
     deps.log.error({ requestId: ctx.requestId, err }, 'audit row not written; nothing disclosed')
-    throw new AppError('UNAVAILABLE', 'The disclosure could not be recorded; try again later.', { cause: err })
+    throw new AppError('UNAVAILABLE', 'The disclosure could not be recorded; try again later.', {
+      cause: err,
+    })
   }
   return disclosure
 }
 
 /** the personal fields this disclosure shows that the public view of the same object does not */
-export function personalBeyondPublic(policy: Policy, object: RegistryObject, disclosure: Disclosure): string[] {
+export function personalBeyondPublic(
+  policy: Policy,
+  object: RegistryObject,
+  disclosure: Disclosure,
+): string[] {
   const publicShown = new Set(disclose(policy, object, 'public').shown)
   return disclosure.shown.filter((path) => !publicShown.has(path) && isPersonal(path))
 }

@@ -33,6 +33,8 @@ function flushed(log: Logger): Promise<void> {
 
 main().catch((err: unknown) => {
   const known = err instanceof StartupError || err instanceof PolicyError
-  process.stderr.write(`tiered-rdds: ${known ? err.message : (err as Error)?.stack ?? String(err)}\n`)
+  process.stderr.write(
+    `tiered-rdds: ${known ? err.message : ((err as Error)?.stack ?? String(err))}\n`,
+  )
   process.exit(1)
 })

@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 const TERMS_OF_USE =
-  'Registration data is provided for lawful purposes only. Personal data of natural persons is withheld from the public under the registry\'s disclosure policy; accredited access is available over RDAP. Bulk or automated harvesting is prohibited.'
+  "Registration data is provided for lawful purposes only. Personal data of natural persons is withheld from the public under the registry's disclosure policy; accredited access is available over RDAP. Bulk or automated harvesting is prohibited."
 
 /** loads everything a server needs (config, database, policy, issuers), then listens on HTTP and port 43 */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
@@ -31,7 +31,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const dbs = await openDatabases(config, log)
   try {
     const embedded = !config.DATABASE_URL
-    if (embedded && (await seedDemoIfEmpty(dbs.primary))) log.info('demo registry loaded into the embedded database')
+    if (embedded && (await seedDemoIfEmpty(dbs.primary)))
+      log.info('demo registry loaded into the embedded database')
     const issuers = await trustedIssuers(config, embedded, dbs)
     const audit = createAuditLog(dbs.primary)
     const verifyBearer = createVerifier({ issuers, db: dbs.primary })
@@ -47,14 +48,24 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const whois = createWhoisServer({
       ...lookupDeps,
       termsOfUse: TERMS_OF_USE,
-      limits: { maxConnections: config.WHOIS_MAX_CONNECTIONS, maxConnectionsPerIp: config.WHOIS_MAX_CONNECTIONS_PER_IP },
+      limits: {
+        maxConnections: config.WHOIS_MAX_CONNECTIONS,
+        maxConnectionsPerIp: config.WHOIS_MAX_CONNECTIONS_PER_IP,
+      },
     })
     await listen(http, config.HTTP_PORT, config.HOST)
     await listen(whois, config.WHOIS_PORT, config.HOST)
     const httpPort = (http.address() as AddressInfo).port
     const whoisPort = (whois.address() as AddressInfo).port
-    log.info({ http: `http://${config.HOST}:${httpPort}/rdap/`, whois: `${config.HOST}:${whoisPort}`, policy: policy.name,
-      database: embedded ? (config.PGLITE_DIR ?? 'embedded, in memory') : 'postgres' }, 'tiered-rdds listening')
+    log.info(
+      {
+        http: `http://${config.HOST}:${httpPort}/rdap/`,
+        whois: `${config.HOST}:${whoisPort}`,
+        policy: policy.name,
+        database: embedded ? (config.PGLITE_DIR ?? 'embedded, in memory') : 'postgres',
+      },
+      'tiered-rdds listening',
+    )
     log.flush()
     return {
       httpPort,
@@ -72,7 +83,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
 }
 
-async function trustedIssuers(config: Config, embedded: boolean, dbs: Databases): Promise<Map<string, Issuer>> {
+async function trustedIssuers(
+  config: Config,
+  embedded: boolean,
+  dbs: Databases,
+): Promise<Map<string, Issuer>> {
   if (config.ISSUERS_FILE) return loadIssuersFile(config.ISSUERS_FILE)
   if (!embedded) return new Map()
   // local development: a demo issuer and accreditation, so every tier can be tried at once
@@ -80,7 +95,11 @@ async function trustedIssuers(config: Config, embedded: boolean, dbs: Databases)
   return buildIssuers([await demoIssuerSpec(config.DATA_DIR)], join(config.DATA_DIR))
 }
 
-function listen(server: Server | import('node:net').Server, port: number, host: string): Promise<void> {
+function listen(
+  server: Server | import('node:net').Server,
+  port: number,
+  host: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {

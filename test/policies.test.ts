@@ -3,7 +3,9 @@ import { describe, expect, test } from '@jest/globals'
 import { loadPolicy } from '../src/policy/load.js'
 import { readSuite, runSuite } from '../src/policy/suite.js'
 
-const shipped = (await readdir('policies')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5))
+const shipped = (await readdir('policies'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.slice(0, -5))
 
 test('every shipped policy has its own test suite', async () => {
   const suites = await readdir('policies/tests')

@@ -32,9 +32,25 @@ export const GENESIS = '0'.repeat(64)
 
 /** sha256 over the previous hash and the row's content, in a fixed field order */
 export function chainHash(prevHash: string, e: DisclosureEvent): string {
-  const content = [e.at.toISOString(), e.requestId, e.issuer, e.subject, e.accreditationId, e.audience,
-    e.purpose, e.objectClass, e.objectHandle, [...e.fields], e.policyName, e.policyVersion]
-  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(content)).digest('hex')
+  const content = [
+    e.at.toISOString(),
+    e.requestId,
+    e.issuer,
+    e.subject,
+    e.accreditationId,
+    e.audience,
+    e.purpose,
+    e.objectClass,
+    e.objectHandle,
+    [...e.fields],
+    e.policyName,
+    e.policyVersion,
+  ]
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(JSON.stringify(content))
+    .digest('hex')
 }
 
 interface Pending {
@@ -57,14 +73,16 @@ export function createAuditLog(db: Db): AuditLog {
   async function write(events: readonly DisclosureEvent[]): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       if (head === undefined) {
-        const [row] = await db.query<{ hash: string }>('select hash from disclosures order by id desc limit 1')
+        const [row] = await db.query<{ hash: string }>(
+          'select hash from disclosures order by id desc limit 1',
+        )
         head = row?.hash ?? GENESIS
       }
       const rows = chain(head, events)
-      const [result] = await db.query<{ head: string | null }>('select disclosures_append($1, $2::jsonb) as head', [
-        head,
-        JSON.stringify(rows),
-      ])
+      const [result] = await db.query<{ head: string | null }>(
+        'select disclosures_append($1, $2::jsonb) as head',
+        [head, JSON.stringify(rows)],
+      )
       if (result?.head === null || result?.head === undefined) {
         head = rows[rows.length - 1]!.hash
         return
@@ -117,7 +135,10 @@ export interface AuditFilter {
   readonly limit?: number
 }
 
-export async function listDisclosures(db: Queryable, filter: AuditFilter = {}): Promise<AuditRow[]> {
+export async function listDisclosures(
+  db: Queryable,
+  filter: AuditFilter = {},
+): Promise<AuditRow[]> {
   const rows = await db.query<Record<string, unknown>>(
     `select * from disclosures
       where ($1::text is null or subject = $1) and ($2::text is null or object_handle = $2)
@@ -135,12 +156,18 @@ export interface VerifyResult {
 
 /** recomputes the chain: a changed row breaks its own hash, a deleted one its successor's link */
 export async function verifyChain(db: Queryable): Promise<VerifyResult> {
-  const rows = (await db.query<Record<string, unknown>>('select * from disclosures order by id')).map(toRow)
+  const rows = (
+    await db.query<Record<string, unknown>>('select * from disclosures order by id')
+  ).map(toRow)
   const problems: string[] = []
   let prev = GENESIS
   for (const row of rows) {
-    if (row.prevHash !== prev) problems.push(`row ${row.id}: does not follow the row before it (a row was deleted or reordered)`)
-    if (chainHash(row.prevHash, row) !== row.hash) problems.push(`row ${row.id}: content does not match its hash (changed)`)
+    if (row.prevHash !== prev)
+      problems.push(
+        `row ${row.id}: does not follow the row before it (a row was deleted or reordered)`,
+      )
+    if (chainHash(row.prevHash, row) !== row.hash)
+      problems.push(`row ${row.id}: content does not match its hash (changed)`)
     prev = row.hash
   }
   return { rows: rows.length, problems }

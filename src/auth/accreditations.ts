@@ -38,13 +38,22 @@ const Row = z
 const batchers = new WeakMap<Queryable, (id: string) => Promise<unknown>>()
 
 /** read on every authorized request (so a revocation applies at once), batched under load */
-export async function findAccreditation(db: Queryable, id: string): Promise<Accreditation | undefined> {
+export async function findAccreditation(
+  db: Queryable,
+  id: string,
+): Promise<Accreditation | undefined> {
   let batcher = batchers.get(db)
   if (!batcher) {
-    batcher = createBatcher(async (ids) => {
-      const rows = await db.query<{ id: string }>('select * from accreditations where id = any($1::text[])', [ids])
-      return new Map(rows.map((r) => [r.id, r]))
-    }, { maxInFlight: 4 })
+    batcher = createBatcher(
+      async (ids) => {
+        const rows = await db.query<{ id: string }>(
+          'select * from accreditations where id = any($1::text[])',
+          [ids],
+        )
+        return new Map(rows.map((r) => [r.id, r]))
+      },
+      { maxInFlight: 4 },
+    )
     batchers.set(db, batcher)
   }
   const row = await batcher(id)
@@ -76,16 +85,26 @@ export async function setAccreditationStatus(
   id: string,
   status: Accreditation['status'],
 ): Promise<boolean> {
-  const rows = await db.query('update accreditations set status = $2, updated_at = now() where id = $1 returning id', [id, status])
+  const rows = await db.query(
+    'update accreditations set status = $2, updated_at = now() where id = $1 returning id',
+    [id, status],
+  )
   return rows.length > 0
 }
 
 /** why an accreditation does not cover a purpose now, or undefined when it does */
-export function accreditationProblem(a: Accreditation | undefined, issuer: string, purpose: Purpose, now: Date): string | undefined {
+export function accreditationProblem(
+  a: Accreditation | undefined,
+  issuer: string,
+  purpose: Purpose,
+  now: Date,
+): string | undefined {
   if (!a) return 'the accreditation is unknown'
   if (a.issuer !== issuer) return 'the accreditation belongs to another issuer'
   if (a.status !== 'active') return `the accreditation is ${a.status}`
-  if (now < a.validFrom || (a.validUntil && now > a.validUntil)) return 'the accreditation is not valid at this time'
-  if (!a.purposes.includes(purpose)) return `the accreditation does not cover the purpose ${purpose}`
+  if (now < a.validFrom || (a.validUntil && now > a.validUntil))
+    return 'the accreditation is not valid at this time'
+  if (!a.purposes.includes(purpose))
+    return `the accreditation does not cover the purpose ${purpose}`
   return undefined
 }

@@ -22,7 +22,9 @@ async function demoKeys(dataDir: string): Promise<{ privateJwk: JWK; publicJwk: 
   })
   const keys = JSON.parse(text) as { privateJwk: JWK; publicJwk: JWK }
   // the public half, where a server (or anyone checking a demo token) reads it
-  await ensureLocalFile(dataDir, 'demo-issuer/jwks.json', () => JSON.stringify({ keys: [keys.publicJwk] }))
+  await ensureLocalFile(dataDir, 'demo-issuer/jwks.json', () =>
+    JSON.stringify({ keys: [keys.publicJwk] }),
+  )
   return keys
 }
 
@@ -62,7 +64,10 @@ export async function signDemoToken(dataDir: string, req: DemoTokenRequest): Pro
     req.audience === 'registrar'
       ? { registrar_iana_id: req.registrarId }
       : req.audience.startsWith('accredited:')
-        ? { rdap_allowed_purposes: [req.audience.slice('accredited:'.length)], accreditation_id: DEMO_ACCREDITATION }
+        ? {
+            rdap_allowed_purposes: [req.audience.slice('accredited:'.length)],
+            accreditation_id: DEMO_ACCREDITATION,
+          }
         : {}
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: KID, typ: 'JWT' })

@@ -7,7 +7,18 @@ import { AUDIENCES, type Audience } from '../domain/audience.js'
 import { StartupError } from '../errors.js'
 
 // asymmetric only: an HMAC algorithm would let a public key sign (RFC 8725 §3.1)
-const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const
+const ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+] as const
 
 const IssuerEntry = z
   .strictObject({
@@ -19,7 +30,10 @@ const IssuerEntry = z
     grants: z.array(z.enum(AUDIENCES as [string, ...string[]])).min(1),
     maxTokenAge: z.string().default('1h'),
   })
-  .refine((i) => Boolean(i.jwksFile) !== Boolean(i.jwksUrl), 'give exactly one of jwksFile or jwksUrl')
+  .refine(
+    (i) => Boolean(i.jwksFile) !== Boolean(i.jwksUrl),
+    'give exactly one of jwksFile or jwksUrl',
+  )
 
 const IssuersFile = z.strictObject({ issuers: z.array(IssuerEntry) })
 
@@ -36,14 +50,21 @@ export interface Issuer {
 export type IssuerSpec = z.input<typeof IssuerEntry>
 
 /** builds issuers from specs; a JWKS file path is relative to `baseDir` */
-export async function buildIssuers(specs: readonly IssuerSpec[], baseDir: string): Promise<Map<string, Issuer>> {
+export async function buildIssuers(
+  specs: readonly IssuerSpec[],
+  baseDir: string,
+): Promise<Map<string, Issuer>> {
   const parsed = z.array(IssuerEntry).safeParse(specs)
   if (!parsed.success) throw new StartupError(`trusted issuers: ${z.prettifyError(parsed.error)}`)
   const issuers = new Map<string, Issuer>()
   for (const spec of parsed.data) {
     const keys = spec.jwksFile
       ? createLocalJWKSet(JSON.parse(await readFile(resolve(baseDir, spec.jwksFile), 'utf8')))
-      : createRemoteJWKSet(new URL(spec.jwksUrl!), { timeoutDuration: 2000, cooldownDuration: 30000, cacheMaxAge: 600000 })
+      : createRemoteJWKSet(new URL(spec.jwksUrl!), {
+          timeoutDuration: 2000,
+          cooldownDuration: 30000,
+          cacheMaxAge: 600000,
+        })
     issuers.set(spec.iss, {
       iss: spec.iss,
       audience: spec.audience,

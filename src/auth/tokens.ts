@@ -32,7 +32,8 @@ export interface BearerRequest {
   readonly purpose?: string
 }
 
-const invalid = (message: string, cause?: unknown) => new AppError('UNAUTHORIZED', message, { cause })
+const invalid = (message: string, cause?: unknown) =>
+  new AppError('UNAUTHORIZED', message, { cause })
 
 /**
  * Authorization header → Viewer. No header: anonymous. Anything wrong with a presented token is
@@ -41,7 +42,10 @@ const invalid = (message: string, cause?: unknown) => new AppError('UNAUTHORIZED
 export function createVerifier(deps: VerifierDeps) {
   const now = deps.now ?? (() => new Date())
   // token → its verified claims, until it expires or CACHE_MS pass; the accreditation is still read each time
-  const verified = new Map<string, { claims: z.infer<typeof Claims>; issuer: Issuer; until: number }>()
+  const verified = new Map<
+    string,
+    { claims: z.infer<typeof Claims>; issuer: Issuer; until: number }
+  >()
   return async function verifyBearer(req: BearerRequest): Promise<Viewer> {
     if (req.authorization === undefined) return ANONYMOUS
     const match = /^Bearer ([A-Za-z0-9_.~+/-]+=*)$/.exec(req.authorization.trim())
@@ -49,7 +53,8 @@ export function createVerifier(deps: VerifierDeps) {
     const token = match[1]!
     if (token.length > MAX_TOKEN_BYTES) throw invalid('The token is too large.')
     const cached = verified.get(token)
-    if (cached && cached.until > now().getTime()) return viewerOf(cached.claims, cached.issuer, req.purpose)
+    if (cached && cached.until > now().getTime())
+      return viewerOf(cached.claims, cached.issuer, req.purpose)
     if (cached) verified.delete(token)
     let iss: unknown
     try {
@@ -71,8 +76,13 @@ export function createVerifier(deps: VerifierDeps) {
         currentDate: now(),
       }))
     } catch (err) {
-      if (err instanceof errors.JWKSTimeout || (err instanceof Error && !(err instanceof errors.JOSEError))) {
-        throw new AppError('UNAVAILABLE', 'The token issuer\'s keys cannot be fetched right now.', { cause: err })
+      if (
+        err instanceof errors.JWKSTimeout ||
+        (err instanceof Error && !(err instanceof errors.JOSEError))
+      ) {
+        throw new AppError('UNAVAILABLE', "The token issuer's keys cannot be fetched right now.", {
+          cause: err,
+        })
       }
       throw invalid(tokenProblem(err), err)
     }
@@ -80,25 +90,51 @@ export function createVerifier(deps: VerifierDeps) {
     if (!claims.success) throw invalid('The token claims are not valid.')
     const exp = (payload as { exp: number }).exp * 1000
     if (verified.size >= CACHE_ENTRIES) verified.delete(verified.keys().next().value!)
-    verified.set(token, { claims: claims.data, issuer, until: Math.min(exp, now().getTime() + CACHE_MS) })
+    verified.set(token, {
+      claims: claims.data,
+      issuer,
+      until: Math.min(exp, now().getTime() + CACHE_MS),
+    })
     return viewerOf(claims.data, issuer, req.purpose)
   }
 
-  async function viewerOf(c: z.infer<typeof Claims>, issuer: Issuer, declared?: string): Promise<Viewer> {
+  async function viewerOf(
+    c: z.infer<typeof Claims>,
+    issuer: Issuer,
+    declared?: string,
+  ): Promise<Viewer> {
     if (c.registrar_iana_id !== undefined && c.rdap_allowed_purposes === undefined) {
-      if (!issuer.grants.has('registrar')) throw forbidden('This issuer may not grant registrar access.')
-      return { kind: 'registrar', subject: c.sub, issuer: issuer.iss, registrarId: c.registrar_iana_id }
+      if (!issuer.grants.has('registrar'))
+        throw forbidden('This issuer may not grant registrar access.')
+      return {
+        kind: 'registrar',
+        subject: c.sub,
+        issuer: issuer.iss,
+        registrarId: c.registrar_iana_id,
+      }
     }
     if (!c.rdap_allowed_purposes || c.registrar_iana_id !== undefined) {
       throw invalid('The token must carry either registrar_iana_id or rdap_allowed_purposes.')
     }
     const beyond = c.rdap_allowed_purposes.filter((p) => !issuer.grants.has(`accredited:${p}`))
-    if (beyond.length) throw forbidden(`This issuer may not grant the purpose(s) ${beyond.join(', ')}.`)
+    if (beyond.length)
+      throw forbidden(`This issuer may not grant the purpose(s) ${beyond.join(', ')}.`)
     const purpose = declaredPurpose(c.rdap_allowed_purposes, declared)
     if (!c.accreditation_id) throw invalid('The token carries no accreditation_id.')
-    const problem = accreditationProblem(await findAccreditation(deps.db, c.accreditation_id), issuer.iss, purpose, now())
+    const problem = accreditationProblem(
+      await findAccreditation(deps.db, c.accreditation_id),
+      issuer.iss,
+      purpose,
+      now(),
+    )
     if (problem) throw forbidden(`Access refused: ${problem}.`)
-    return { kind: 'accredited', subject: c.sub, issuer: issuer.iss, purpose, accreditationId: c.accreditation_id }
+    return {
+      kind: 'accredited',
+      subject: c.sub,
+      issuer: issuer.iss,
+      purpose,
+      accreditationId: c.accreditation_id,
+    }
   }
 }
 
@@ -116,8 +152,10 @@ const forbidden = (message: string) => new AppError('FORBIDDEN', message)
 
 function tokenProblem(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'The token has expired.'
-  if (err instanceof errors.JWTClaimValidationFailed) return `The token claim "${err.claim}" is not valid.`
-  if (err instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is not valid.'
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return `The token claim "${err.claim}" is not valid.`
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return 'The token signature is not valid.'
   if (err instanceof errors.JOSEAlgNotAllowed) return 'The token algorithm is not allowed.'
   if (err instanceof errors.JWKSNoMatchingKey) return 'No trusted key matches the token.'
   return 'The token is not valid.'

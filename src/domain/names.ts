@@ -23,9 +23,12 @@ export function normalizeDomainName(input: string): NormalizedName | NameProblem
   let name = input.trim()
   if (name.endsWith('.')) name = name.slice(0, -1)
   if (name === '') return { problem: 'the name is empty' }
-  if (CONTROL_OR_SPACE.test(name)) return { problem: 'the name contains spaces or control characters' }
-  if (ASCII_PUNCTUATION.test(name)) return { problem: 'the name contains characters not allowed in a host name' }
-  if (name.split('.').some((label) => label === '')) return { problem: 'the name has an empty label' }
+  if (CONTROL_OR_SPACE.test(name))
+    return { problem: 'the name contains spaces or control characters' }
+  if (ASCII_PUNCTUATION.test(name))
+    return { problem: 'the name contains characters not allowed in a host name' }
+  if (name.split('.').some((label) => label === ''))
+    return { problem: 'the name has an empty label' }
   const ascii = domainToASCII(name)
   if (ascii === '') return { problem: 'the name is not a valid domain name (IDNA)' }
   if (ascii.length > 253) return { problem: 'the name is longer than 253 characters' }
@@ -40,7 +43,8 @@ export function normalizeDomainName(input: string): NormalizedName | NameProblem
       return { problem: `the label "${label}" is not a valid A-label` }
     }
   }
-  if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) return { problem: 'the top-level label is numeric' }
+  if (/^[0-9]+$/.test(labels[labels.length - 1] ?? ''))
+    return { problem: 'the top-level label is numeric' }
   const unicode = domainToUnicode(ascii).normalize('NFC')
   return { ldhName: ascii, unicodeName: unicode === ascii ? null : unicode }
 }

@@ -17,8 +17,13 @@ export function requestLogging(log: Logger) {
       res.on('finish', () => {
         // the path only: query strings and headers (tokens) never reach the log
         log.info(
-          { reqId: id, method: req.method, path: req.path.slice(0, 200), status: res.statusCode,
-            ms: Number(process.hrtime.bigint() - started) / 1e6 },
+          {
+            reqId: id,
+            method: req.method,
+            path: req.path.slice(0, 200),
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          },
           'request',
         )
       })
@@ -33,7 +38,10 @@ export function cors(req: Request, res: Response, next: NextFunction) {
   res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id, WWW-Authenticate')
   if (req.method === 'OPTIONS') {
     res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS')
-    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Accept, Content-Type, X-Request-Id')
+    res.setHeader(
+      'Access-Control-Allow-Headers',
+      'Authorization, Accept, Content-Type, X-Request-Id',
+    )
     res.setHeader('Access-Control-Max-Age', '86400')
     res.setHeader('Allow', 'GET, HEAD, OPTIONS')
     res.status(204).end()
@@ -42,7 +50,10 @@ export function cors(req: Request, res: Response, next: NextFunction) {
   next()
 }
 
-export type VerifyBearer = (req: { authorization: string | undefined; purpose?: string }) => Promise<Viewer>
+export type VerifyBearer = (req: {
+  authorization: string | undefined
+  purpose?: string
+}) => Promise<Viewer>
 
 /** res.locals.viewer for every request; a bad token is an error, never a silent public view */
 export function authenticate(verifyBearer: VerifyBearer) {

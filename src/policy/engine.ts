@@ -1,26 +1,61 @@
 import type { Audience } from '../domain/audience.js'
-import type { Contact, ContactRole, Domain, Host, Registrar, RegistryObject } from '../domain/registration.js'
+import type {
+  Contact,
+  ContactRole,
+  Domain,
+  Host,
+  Registrar,
+  RegistryObject,
+} from '../domain/registration.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
 import { conditionHolds } from './conditions.js'
 import { FIELDS_BY_GROUP, type FieldGroup, type FieldSpec, type Method } from './fields.js'
 import { fillTemplate, type Policy } from './load.js'
 
-type ContactKey = 'roid' | 'name' | 'organization' | 'street' | 'city' | 'stateProvince' | 'postalCode' |
-  'countryCode' | 'phone' | 'phoneExt' | 'fax' | 'faxExt' | 'email'
+type ContactKey =
+  | 'roid'
+  | 'name'
+  | 'organization'
+  | 'street'
+  | 'city'
+  | 'stateProvince'
+  | 'postalCode'
+  | 'countryCode'
+  | 'phone'
+  | 'phoneExt'
+  | 'fax'
+  | 'faxExt'
+  | 'email'
 type RegistrarKey = Exclude<keyof Registrar, 'ianaId' | 'handle' | 'status' | 'created' | 'updated'>
 
 export type DisclosedContact = Readonly<Partial<Pick<Contact, ContactKey>>>
-export type DisclosedRegistrar = Readonly<Pick<Registrar, 'ianaId'> & Partial<Pick<Registrar, RegistrarKey>>>
+export type DisclosedRegistrar = Readonly<
+  Pick<Registrar, 'ianaId'> & Partial<Pick<Registrar, RegistrarKey>>
+>
 export type DisclosedDomain = Readonly<
   Pick<Domain, 'ldhName' | 'unicodeName'> &
-    Partial<Pick<Domain, 'roid' | 'statuses' | 'created' | 'updated' | 'expires' | 'transferred' | 'nameservers' | 'secureDns'>> & {
+    Partial<
+      Pick<
+        Domain,
+        | 'roid'
+        | 'statuses'
+        | 'created'
+        | 'updated'
+        | 'expires'
+        | 'transferred'
+        | 'nameservers'
+        | 'secureDns'
+      >
+    > & {
       registrar: DisclosedRegistrar
       contacts: Readonly<Partial<Record<ContactRole, DisclosedContact>>>
     }
 >
 export type DisclosedHost = Readonly<
   Pick<Host, 'ldhName' | 'unicodeName'> &
-    Partial<Pick<Host, 'roid' | 'ipv4' | 'ipv6' | 'statuses' | 'created' | 'updated'>> & { registrar: DisclosedRegistrar }
+    Partial<Pick<Host, 'roid' | 'ipv4' | 'ipv6' | 'statuses' | 'created' | 'updated'>> & {
+      registrar: DisclosedRegistrar
+    }
 >
 
 declare const disclosed: unique symbol
@@ -107,7 +142,10 @@ export function disclose(policy: Policy, object: RegistryObject, audience: Audie
       break
     }
     case 'registrar':
-      record = { kind: 'registrar', registrar: discloseRegistrar(walk, object.registrar) } as DisclosedRecord
+      record = {
+        kind: 'registrar',
+        registrar: discloseRegistrar(walk, object.registrar),
+      } as DisclosedRecord
       break
     case 'contact':
       record = {
@@ -226,7 +264,14 @@ function withhold(
       })
       view[field.key] = value
       const kind = /^https?:\/\//.test(value) ? 'uri' : 'email'
-      walk.withheld.push({ path, group, key: field.key, method: 'replacementValue', personal, replacement: { kind, value } })
+      walk.withheld.push({
+        path,
+        group,
+        key: field.key,
+        method: 'replacementValue',
+        personal,
+        replacement: { kind, value },
+      })
       return
     } catch (err) {
       walk.problems.push(`${path}: ${(err as Error).message}`)
@@ -236,5 +281,10 @@ function withhold(
 }
 
 function isAbsent(value: unknown): boolean {
-  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
+  return (
+    value === null ||
+    value === undefined ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0)
+  )
 }

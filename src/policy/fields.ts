@@ -25,17 +25,38 @@ export interface FieldSpec {
 const removal: readonly Method[] = ['removal']
 
 const OBJECT_FIELDS: ReadonlyArray<readonly [FieldGroup, string]> = [
-  ['domain', 'roid'], ['domain', 'statuses'], ['domain', 'created'], ['domain', 'updated'],
-  ['domain', 'expires'], ['domain', 'transferred'], ['domain', 'nameservers'], ['domain', 'secureDns'],
-  ['registrar', 'name'], ['registrar', 'url'], ['registrar', 'whoisServer'], ['registrar', 'rdapBaseUrl'],
-  ['registrar', 'abuseEmail'], ['registrar', 'abusePhone'], ['registrar', 'street'], ['registrar', 'city'],
-  ['registrar', 'stateProvince'], ['registrar', 'postalCode'], ['registrar', 'countryCode'],
-  ['registrar', 'phone'], ['registrar', 'email'],
-  ['host', 'roid'], ['host', 'ipv4'], ['host', 'ipv6'], ['host', 'statuses'], ['host', 'created'],
+  ['domain', 'roid'],
+  ['domain', 'statuses'],
+  ['domain', 'created'],
+  ['domain', 'updated'],
+  ['domain', 'expires'],
+  ['domain', 'transferred'],
+  ['domain', 'nameservers'],
+  ['domain', 'secureDns'],
+  ['registrar', 'name'],
+  ['registrar', 'url'],
+  ['registrar', 'whoisServer'],
+  ['registrar', 'rdapBaseUrl'],
+  ['registrar', 'abuseEmail'],
+  ['registrar', 'abusePhone'],
+  ['registrar', 'street'],
+  ['registrar', 'city'],
+  ['registrar', 'stateProvince'],
+  ['registrar', 'postalCode'],
+  ['registrar', 'countryCode'],
+  ['registrar', 'phone'],
+  ['registrar', 'email'],
+  ['host', 'roid'],
+  ['host', 'ipv4'],
+  ['host', 'ipv6'],
+  ['host', 'statuses'],
+  ['host', 'created'],
   ['host', 'updated'],
 ]
 
-const CONTACT_FIELDS: ReadonlyArray<readonly [string, ConsentGroup | undefined, readonly Method[]]> = [
+const CONTACT_FIELDS: ReadonlyArray<
+  readonly [string, ConsentGroup | undefined, readonly Method[]]
+> = [
   ['roid', undefined, removal], // Registry Registrant ID and its kin
   ['name', 'name', ['emptyValue']], // the jCard fn is mandatory: emptied, never removed
   ['organization', 'organization', ['removal', 'emptyValue']],
@@ -57,7 +78,13 @@ const CONTACT_FIELDS: ReadonlyArray<readonly [string, ConsentGroup | undefined, 
  * are part of every answer.
  */
 export const FIELDS: readonly FieldSpec[] = [
-  ...OBJECT_FIELDS.map(([group, key]) => ({ path: `${group}.${key}`, group, key, personal: false, methods: removal })),
+  ...OBJECT_FIELDS.map(([group, key]) => ({
+    path: `${group}.${key}`,
+    group,
+    key,
+    personal: false,
+    methods: removal,
+  })),
   ...CONTACT_ROLES.flatMap((role) =>
     CONTACT_FIELDS.map(([key, consent, methods]) => ({
       path: `${role}.${key}`,
@@ -73,7 +100,10 @@ export const FIELDS: readonly FieldSpec[] = [
 export const FIELD_PATHS = FIELDS.map((f) => f.path) as [string, ...string[]]
 
 export const FIELDS_BY_GROUP: ReadonlyMap<FieldGroup, readonly FieldSpec[]> = new Map(
-  (['domain', 'registrar', 'host', ...CONTACT_ROLES] as const).map((g) => [g, FIELDS.filter((f) => f.group === g)]),
+  (['domain', 'registrar', 'host', ...CONTACT_ROLES] as const).map((g) => [
+    g,
+    FIELDS.filter((f) => f.group === g),
+  ]),
 )
 
 export function fieldByPath(path: string): FieldSpec | undefined {

@@ -59,7 +59,12 @@ export async function loadPolicy(name: string, options: LoadOptions): Promise<Po
 }
 
 /** validates YAML text in four steps (YAML, schema, cross-checks, compile), reporting all problems */
-export function compilePolicy(text: string, file: string, secret: string, expectedName?: string): Policy {
+export function compilePolicy(
+  text: string,
+  file: string,
+  secret: string,
+  expectedName?: string,
+): Policy {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
   const at = (offset: number, message: string) => {
@@ -73,7 +78,9 @@ export function compilePolicy(text: string, file: string, secret: string, expect
     if (onKey) {
       // the position of the key itself, for keys that should not be there
       const parent = keys.length > 1 ? doc.getIn(keys.slice(0, -1), true) : doc.contents
-      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === keys.at(-1)) : undefined
+      const pair = isMap(parent)
+        ? parent.items.find((p) => isScalar(p.key) && p.key.value === keys.at(-1))
+        : undefined
       if (pair) node = pair.key
     }
     const offset = isNode(node) && node.range ? node.range[0] : 0
@@ -91,12 +98,22 @@ export function compilePolicy(text: string, file: string, secret: string, expect
       parsed.error.issues.flatMap((i) =>
         // point at each unknown key itself, not at the object holding it
         i.code === 'unrecognized_keys'
-          ? i.keys.map((k) => atPath([...i.path, k], i.path.at(-1) === 'fields' ? 'not a field of the catalogue (src/policy/fields.ts)' : 'unknown key', true))
+          ? i.keys.map((k) =>
+              atPath(
+                [...i.path, k],
+                i.path.at(-1) === 'fields'
+                  ? 'not a field of the catalogue (src/policy/fields.ts)'
+                  : 'unknown key',
+                true,
+              ),
+            )
           : [atPath(i.path, i.message)],
       ),
     )
   }
-  const problems = crossCheck(parsed.data, expectedName).map(([path, message]) => atPath(path, message))
+  const problems = crossCheck(parsed.data, expectedName).map(([path, message]) =>
+    atPath(path, message),
+  )
   if (problems.length) throw new PolicyError(problems)
   return compile(parsed.data, secret)
 }
@@ -118,16 +135,21 @@ function crossCheck(p: PolicyFileData, expectedName?: string): Problem[] {
     const where = (...rest: PropertyKey[]) => ['fields', path, ...rest]
     if (Array.isArray(rule.show)) {
       rule.show.forEach((a, i) => {
-        if (!p.audiences.includes(a)) problems.push([where('show', i), `audience ${a} is not declared in audiences`])
+        if (!p.audiences.includes(a))
+          problems.push([where('show', i), `audience ${a} is not declared in audiences`])
       })
     }
     if (rule.alsoWhen?.length && !field.personal) {
       problems.push([where('alsoWhen'), 'conditions apply to contact fields only'])
     }
-    const otherwise = typeof rule.otherwise === 'string' ? { method: rule.otherwise } : rule.otherwise
+    const otherwise =
+      typeof rule.otherwise === 'string' ? { method: rule.otherwise } : rule.otherwise
     if (!otherwise) continue
     if (!field.methods.includes(otherwise.method)) {
-      problems.push([where('otherwise'), `${path} can be withheld by ${field.methods.join(' or ')}, not ${otherwise.method}`])
+      problems.push([
+        where('otherwise'),
+        `${path} can be withheld by ${field.methods.join(' or ')}, not ${otherwise.method}`,
+      ])
     }
     const template = 'with' in otherwise ? otherwise.with : undefined
     if (otherwise.method === 'replacementValue' && !template) {
@@ -147,8 +169,15 @@ function checkTemplate(template: string): string[] {
   const unknown = [...template.matchAll(/\{([^}]*)\}/g)]
     .map((m) => m[1] ?? '')
     .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name))
-  if (unknown.length) return [`unknown placeholder(s) ${unknown.map((u) => `{${u}}`).join(', ')}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`]
-  const sample = fillTemplate(template, { hmac: '0123abcd', ldhName: 'example.example', role: 'registrant' })
+  if (unknown.length)
+    return [
+      `unknown placeholder(s) ${unknown.map((u) => `{${u}}`).join(', ')}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+    ]
+  const sample = fillTemplate(template, {
+    hmac: '0123abcd',
+    ldhName: 'example.example',
+    role: 'registrant',
+  })
   if (/^https?:\/\//.test(sample)) {
     return URL.canParse(sample) ? [] : ['is not a valid URL']
   }
@@ -157,10 +186,15 @@ function checkTemplate(template: string): string[] {
 
 /** RFC 5322 dot-atom addr-spec with an LDH domain: what anonymized addresses must be */
 export function isEmailAddress(value: string): boolean {
-  return /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(value)
+  return /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(
+    value,
+  )
 }
 
-export function fillTemplate(template: string, values: Readonly<Record<(typeof PLACEHOLDERS)[number], string>>): string {
+export function fillTemplate(
+  template: string,
+  values: Readonly<Record<(typeof PLACEHOLDERS)[number], string>>,
+): string {
   return template.replace(/\{(hmac|ldhName|role)\}/g, (_, key: keyof typeof values) => values[key])
 }
 
@@ -170,7 +204,8 @@ function compile(p: PolicyFileData, secret: string): Policy {
   for (const [path, rule] of Object.entries(p.fields)) {
     if (!rule) continue
     const field = fieldByPath(path)!
-    const otherwise = typeof rule.otherwise === 'string' ? { method: rule.otherwise } : rule.otherwise
+    const otherwise =
+      typeof rule.otherwise === 'string' ? { method: rule.otherwise } : rule.otherwise
     rules.set(path, {
       everyone: rule.show === 'everyone',
       audiences: new Set(rule.show === 'everyone' ? [] : (rule.show as Audience[])),
@@ -183,8 +218,12 @@ function compile(p: PolicyFileData, secret: string): Policy {
     name: p.name,
     version: p.version,
     audiences: new Set(p.audiences as Audience[]),
-    scope: { applies: p.scope?.applies ?? 'everywhere', countries: new Set(p.scope?.countries ?? []) },
+    scope: {
+      applies: p.scope?.applies ?? 'everywhere',
+      countries: new Set(p.scope?.countries ?? []),
+    },
     rules,
-    anonymize: (contactKey: string) => createHmac('sha256', key).update(contactKey).digest('hex').slice(0, 32),
+    anonymize: (contactKey: string) =>
+      createHmac('sha256', key).update(contactKey).digest('hex').slice(0, 32),
   })
 }

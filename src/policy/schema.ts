@@ -10,7 +10,11 @@ const Otherwise = z.union(
     z.enum(METHODS),
     z.strictObject({
       method: z.enum(METHODS),
-      with: z.string().min(1).optional().describe('replacementValue template: {hmac} {ldhName} {role}'),
+      with: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('replacementValue template: {hmac} {ldhName} {role}'),
     }),
   ],
   { error: `must be one of ${METHODS.join(', ')}, or { method, with }` },
@@ -18,10 +22,17 @@ const Otherwise = z.union(
 
 const Rule = z.strictObject({
   show: z
-    .union([z.literal('everyone'), z.array(Audience)], { error: 'must be everyone or a list of audiences' })
+    .union([z.literal('everyone'), z.array(Audience)], {
+      error: 'must be everyone or a list of audiences',
+    })
     .describe('who sees the value'),
-  alsoWhen: z.array(z.enum(CONDITIONS)).optional().describe('shown to everyone anyway when one holds'),
-  otherwise: Otherwise.optional().describe('what the others get (RFC 9537 method); default: the field\'s first'),
+  alsoWhen: z
+    .array(z.enum(CONDITIONS))
+    .optional()
+    .describe('shown to everyone anyway when one holds'),
+  otherwise: Otherwise.optional().describe(
+    "what the others get (RFC 9537 method); default: the field's first",
+  ),
 })
 
 /** the shape of policies/<name>.yaml; unknown keys and unknown field names are errors */
@@ -33,7 +44,9 @@ export const PolicyFile = z.strictObject({
   scope: z
     .strictObject({
       applies: z.enum(['everywhere', 'countries']),
-      countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')).optional(),
+      countries: z
+        .array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'))
+        .optional(),
     })
     .optional(),
   fields: z.partialRecord(z.enum(FIELD_PATHS), Rule),

@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises'
 import { parse } from 'yaml'
 import { z } from 'zod'
 import type { Audience } from '../domain/audience.js'
-import { CONSENT_GROUPS, CONTACT_ROLES, type Contact, type Domain, type Registrar } from '../domain/registration.js'
+import {
+  CONSENT_GROUPS,
+  CONTACT_ROLES,
+  type Contact,
+  type Domain,
+  type Registrar,
+} from '../domain/registration.js'
 import { disclose } from './engine.js'
 import { METHODS } from './fields.js'
 import type { Policy } from './load.js'
@@ -40,7 +46,9 @@ const DomainSpec = z.strictObject({
 const Case = z.strictObject({
   name: z.string(),
   domain: z.string(),
-  audience: z.string().describe('may be one the policy does not declare: it must then get the public view'),
+  audience: z
+    .string()
+    .describe('may be one the policy does not declare: it must then get the public view'),
   shown: z.array(z.string()).default([]),
   withheld: z.record(z.string(), z.enum(METHODS)).default({}),
 })
@@ -59,10 +67,24 @@ export async function readSuite(file: string): Promise<PolicySuite> {
 }
 
 const SUITE_REGISTRAR: Registrar = {
-  ianaId: 9999, handle: '9999', name: 'Suite Registrar', url: 'https://registrar.test', whoisServer: 'whois.registrar.test',
-  rdapBaseUrl: 'https://rdap.registrar.test/', abuseEmail: 'abuse@registrar.test', abusePhone: '+1.5555550000',
-  street: ['1 Test Street'], city: 'Testville', stateProvince: 'TS', postalCode: '00000', countryCode: 'US',
-  phone: '+1.5555550001', email: 'info@registrar.test', status: 'active', created: new Date(0), updated: null,
+  ianaId: 9999,
+  handle: '9999',
+  name: 'Suite Registrar',
+  url: 'https://registrar.test',
+  whoisServer: 'whois.registrar.test',
+  rdapBaseUrl: 'https://rdap.registrar.test/',
+  abuseEmail: 'abuse@registrar.test',
+  abusePhone: '+1.5555550000',
+  street: ['1 Test Street'],
+  city: 'Testville',
+  stateProvince: 'TS',
+  postalCode: '00000',
+  countryCode: 'US',
+  phone: '+1.5555550001',
+  email: 'info@registrar.test',
+  status: 'active',
+  created: new Date(0),
+  updated: null,
 }
 
 function buildDomain(suite: PolicySuite, key: string): Domain {
@@ -77,8 +99,16 @@ function buildDomain(suite: PolicySuite, key: string): Domain {
     contacts[role] = { ...c, registrarIanaId: 9999, created: new Date(0), updated: null }
   }
   return {
-    roid: `D-${key}`, ldhName: spec.ldhName, unicodeName: null, statuses: ['ok'], created: new Date(0), updated: null,
-    expires: new Date(0), transferred: null, registrar: SUITE_REGISTRAR, contacts,
+    roid: `D-${key}`,
+    ldhName: spec.ldhName,
+    unicodeName: null,
+    statuses: ['ok'],
+    created: new Date(0),
+    updated: null,
+    expires: new Date(0),
+    transferred: null,
+    registrar: SUITE_REGISTRAR,
+    contacts,
     nameservers: [{ ldhName: 'ns1.registrar.test', unicodeName: null }],
     secureDns: { delegationSigned: false, dsData: [], keyData: [] },
   }
@@ -96,11 +126,13 @@ export function runSuite(policy: Policy, suite: PolicySuite): CaseResult[] {
     // an undeclared audience is passed as is: the engine must answer it with the public view
     const audience = c.audience as Audience
     const d = disclose(policy, { kind: 'domain', domain: buildDomain(suite, c.domain) }, audience)
-    for (const path of c.shown) if (!d.shown.includes(path)) failures.push(`${path} should be shown`)
+    for (const path of c.shown)
+      if (!d.shown.includes(path)) failures.push(`${path} should be shown`)
     for (const [path, method] of Object.entries(c.withheld)) {
       const w = d.withheld.find((x) => x.path === path)
       if (!w) failures.push(`${path} should be withheld (${method})`)
-      else if (w.method !== method) failures.push(`${path} should be withheld by ${method}, not ${w.method}`)
+      else if (w.method !== method)
+        failures.push(`${path} should be withheld by ${method}, not ${w.method}`)
     }
     if (d.problems.length) failures.push(...d.problems)
     return { name: c.name, failures }

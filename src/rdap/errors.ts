@@ -24,7 +24,11 @@ const TITLES: Readonly<Record<number, string>> = {
 }
 
 /** RFC 9083 §6 error body; errorCode equals the HTTP status (RCT -12108) */
-export function errorBody(status: number, description: string, ctx: RenderContext): Record<string, unknown> {
+export function errorBody(
+  status: number,
+  description: string,
+  ctx: RenderContext,
+): Record<string, unknown> {
   return {
     rdapConformance: CONFORMANCE,
     errorCode: status,

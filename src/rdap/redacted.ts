@@ -41,9 +41,19 @@ const REGISTERED: Readonly<Record<string, string>> = {
 }
 
 const KEY_LABEL: Readonly<Record<string, string>> = {
-  roid: 'ID', name: 'Name', organization: 'Organization', street: 'Street', city: 'City',
-  stateProvince: 'State/Province', postalCode: 'Postal Code', countryCode: 'Country', phone: 'Phone',
-  phoneExt: 'Phone Ext', fax: 'Fax', faxExt: 'Fax Ext', email: 'Email',
+  roid: 'ID',
+  name: 'Name',
+  organization: 'Organization',
+  street: 'Street',
+  city: 'City',
+  stateProvince: 'State/Province',
+  postalCode: 'Postal Code',
+  countryCode: 'Country',
+  phone: 'Phone',
+  phoneExt: 'Phone Ext',
+  fax: 'Fax',
+  faxExt: 'Fax Ext',
+  email: 'Email',
 }
 
 /** the registered name, or a description for what IANA has no name for (admin, billing, ...) */
@@ -72,7 +82,11 @@ const ADR_INDEX: Readonly<Record<string, string>> = {
 }
 
 /** where a withheld contact field was, or is, in the response (ICANN's path forms) */
-export function contactPaths(holder: string, w: Withheld, method: RedactedEntry['method']): Partial<RedactedEntry> {
+export function contactPaths(
+  holder: string,
+  w: Withheld,
+  method: RedactedEntry['method'],
+): Partial<RedactedEntry> {
   const adr = ADR_INDEX[w.key]
   switch (w.key) {
     case 'roid':
@@ -80,7 +94,9 @@ export function contactPaths(holder: string, w: Withheld, method: RedactedEntry[
     case 'name':
       return { postPath: `${vcardPath(holder, 'fn')}[3]` }
     case 'organization':
-      return method === 'emptyValue' ? { postPath: `${vcardPath(holder, 'org')}[3]` } : { prePath: vcardPath(holder, 'org') }
+      return method === 'emptyValue'
+        ? { postPath: `${vcardPath(holder, 'org')}[3]` }
+        : { prePath: vcardPath(holder, 'org') }
     case 'countryCode':
       return { prePath: `${vcardPath(holder, 'adr')}[1].cc` }
     case 'phone':
@@ -96,7 +112,10 @@ export function contactPaths(holder: string, w: Withheld, method: RedactedEntry[
         ? { prePath: vcardPath(holder, 'email'), replacementPath: vcardPath(holder, 'contact-uri') }
         : { postPath: `${vcardPath(holder, 'email')}[3]` }
     default:
-      if (adr) return method === 'emptyValue' ? { postPath: `${vcardPath(holder, 'adr')}${adr}` } : { prePath: `${vcardPath(holder, 'adr')}${adr}` }
+      if (adr)
+        return method === 'emptyValue'
+          ? { postPath: `${vcardPath(holder, 'adr')}${adr}` }
+          : { prePath: `${vcardPath(holder, 'adr')}${adr}` }
       return {}
   }
 }
@@ -117,7 +136,11 @@ const contactEntries = new Map<string, RedactedEntry>()
  * The entry for a withheld contact field. Entries depend only on where the field sits and how it
  * was withheld, never on its value, so each is built once and shared.
  */
-export function contactEntry(holder: string, w: Withheld, method: RedactedEntry['method']): RedactedEntry {
+export function contactEntry(
+  holder: string,
+  w: Withheld,
+  method: RedactedEntry['method'],
+): RedactedEntry {
   const key = `${holder}|${w.path}|${method}|${w.replacement?.kind ?? ''}`
   let e = contactEntries.get(key)
   if (!e) {

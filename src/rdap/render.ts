@@ -18,19 +18,38 @@ export interface RenderContext {
 type Json = Record<string, unknown>
 
 // RFC 9083 §4.1 and RDAP Response Profile / TIG 2024 §1.2 identifiers
-const CONFORMANCE = ['rdap_level_0', 'icann_rdap_response_profile_1', 'icann_rdap_technical_implementation_guide_1']
+const CONFORMANCE = [
+  'rdap_level_0',
+  'icann_rdap_response_profile_1',
+  'icann_rdap_technical_implementation_guide_1',
+]
 
 // RFC 8056 §2: EPP status → RDAP status
 const STATUS: Readonly<Record<string, string>> = {
-  ok: 'active', inactive: 'inactive', linked: 'associated', addPeriod: 'add period',
-  autoRenewPeriod: 'auto renew period', renewPeriod: 'renew period', transferPeriod: 'transfer period',
-  redemptionPeriod: 'redemption period', pendingCreate: 'pending create', pendingDelete: 'pending delete',
-  pendingRenew: 'pending renew', pendingRestore: 'pending restore', pendingTransfer: 'pending transfer',
-  pendingUpdate: 'pending update', clientDeleteProhibited: 'client delete prohibited',
-  clientRenewProhibited: 'client renew prohibited', clientTransferProhibited: 'client transfer prohibited',
-  clientUpdateProhibited: 'client update prohibited', serverDeleteProhibited: 'server delete prohibited',
-  serverRenewProhibited: 'server renew prohibited', serverTransferProhibited: 'server transfer prohibited',
-  serverUpdateProhibited: 'server update prohibited', clientHold: 'client hold', serverHold: 'server hold',
+  ok: 'active',
+  inactive: 'inactive',
+  linked: 'associated',
+  addPeriod: 'add period',
+  autoRenewPeriod: 'auto renew period',
+  renewPeriod: 'renew period',
+  transferPeriod: 'transfer period',
+  redemptionPeriod: 'redemption period',
+  pendingCreate: 'pending create',
+  pendingDelete: 'pending delete',
+  pendingRenew: 'pending renew',
+  pendingRestore: 'pending restore',
+  pendingTransfer: 'pending transfer',
+  pendingUpdate: 'pending update',
+  clientDeleteProhibited: 'client delete prohibited',
+  clientRenewProhibited: 'client renew prohibited',
+  clientTransferProhibited: 'client transfer prohibited',
+  clientUpdateProhibited: 'client update prohibited',
+  serverDeleteProhibited: 'server delete prohibited',
+  serverRenewProhibited: 'server renew prohibited',
+  serverTransferProhibited: 'server transfer prohibited',
+  serverUpdateProhibited: 'server update prohibited',
+  clientHold: 'client hold',
+  serverHold: 'server hold',
 }
 
 export function rdapStatuses(epp: readonly string[]): string[] {
@@ -48,7 +67,9 @@ const link = (ctx: RenderContext, rel: string, href: string, type = 'application
 export function termsNotice(ctx: RenderContext): Json {
   return {
     title: 'Terms of Use',
-    description: ['Service subject to the registry\'s Terms of Use. Registration data is provided for lawful purposes only.'],
+    description: [
+      "Service subject to the registry's Terms of Use. Registration data is provided for lawful purposes only.",
+    ],
     links: [link(ctx, 'terms-of-service', ctx.termsUrl, 'text/html')],
   }
 }
@@ -59,7 +80,9 @@ function domainNotices(ctx: RenderContext): Json[] {
     // RDAP Response Profile 2024 §2.6.3
     {
       title: 'Status Codes',
-      description: ['For more information on domain status codes, please visit https://icann.org/epp'],
+      description: [
+        'For more information on domain status codes, please visit https://icann.org/epp',
+      ],
       links: [link(ctx, 'glossary', 'https://icann.org/epp', 'text/html')],
     },
     // RDAP Response Profile 2024 §2.10
@@ -82,7 +105,13 @@ function accessNotice(d: Disclosure): Json | undefined {
   }
 }
 
-function envelope(d: Disclosure, ctx: RenderContext, body: Json, notices: Json[], redacted: RedactedEntry[]): Json {
+function envelope(
+  d: Disclosure,
+  ctx: RenderContext,
+  body: Json,
+  notices: Json[],
+  redacted: RedactedEntry[],
+): Json {
   const access = accessNotice(d)
   return {
     rdapConformance: redacted.length ? [...CONFORMANCE, 'redacted'] : CONFORMANCE,
@@ -96,16 +125,27 @@ function envelope(d: Disclosure, ctx: RenderContext, body: Json, notices: Json[]
 /** RFC 3339 UTC, whole seconds */
 const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
-const lastUpdate = (ctx: RenderContext) => ({ eventAction: 'last update of RDAP database', eventDate: rfc3339(ctx.now) })
+const lastUpdate = (ctx: RenderContext) => ({
+  eventAction: 'last update of RDAP database',
+  eventDate: rfc3339(ctx.now),
+})
 
-function events(pairs: ReadonlyArray<readonly [string, Date | null | undefined]>, ctx: RenderContext): Json[] {
-  const out: Json[] = pairs.filter(([, d]) => d).map(([eventAction, d]) => ({ eventAction, eventDate: rfc3339(d!) }))
+function events(
+  pairs: ReadonlyArray<readonly [string, Date | null | undefined]>,
+  ctx: RenderContext,
+): Json[] {
+  const out: Json[] = pairs
+    .filter(([, d]) => d)
+    .map(([eventAction, d]) => ({ eventAction, eventDate: rfc3339(d!) }))
   return [...out, lastUpdate(ctx)]
 }
 
 /** the registrar as an entity inside another object: IANA id handle, publicIds, about link, abuse */
 function registrarEntity(r: DisclosedRegistrar, full: boolean): Json {
-  const abuseProps: unknown[] = [['version', {}, 'text', '4.0'], ['fn', {}, 'text', 'Abuse Contact']]
+  const abuseProps: unknown[] = [
+    ['version', {}, 'text', '4.0'],
+    ['fn', {}, 'text', 'Abuse Contact'],
+  ]
   if (r.abusePhone) abuseProps.push(['tel', { type: 'voice' }, 'uri', telUri(r.abusePhone)])
   if (r.abuseEmail) abuseProps.push(['email', {}, 'text', r.abuseEmail])
   return {
@@ -116,10 +156,25 @@ function registrarEntity(r: DisclosedRegistrar, full: boolean): Json {
     publicIds: [{ type: 'IANA Registrar ID', identifier: String(r.ianaId) }],
     vcardArray: registrarVcard(r, full),
     // §2.4.6: about link to the registrar's RDAP base URL
-    ...(r.rdapBaseUrl ? { links: [{ value: r.rdapBaseUrl, rel: 'about', href: r.rdapBaseUrl, type: 'application/rdap+json' }] } : {}),
+    ...(r.rdapBaseUrl
+      ? {
+          links: [
+            {
+              value: r.rdapBaseUrl,
+              rel: 'about',
+              href: r.rdapBaseUrl,
+              type: 'application/rdap+json',
+            },
+          ],
+        }
+      : {}),
     // §2.4.5: abuse contact with tel and email
     ...(r.abuseEmail || r.abusePhone
-      ? { entities: [{ objectClassName: 'entity', roles: ['abuse'], vcardArray: ['vcard', abuseProps] }] }
+      ? {
+          entities: [
+            { objectClassName: 'entity', roles: ['abuse'], vcardArray: ['vcard', abuseProps] },
+          ],
+        }
       : {}),
   }
 }
@@ -139,7 +194,12 @@ function contactEntities(d: Disclosure, contacts: Partial<Record<ContactRole, ob
   for (const role of CONTACT_ROLES) {
     const c = contacts[role]
     if (!c) continue
-    const rendered = renderContact(c, d.withheld.filter((w) => w.group === role), role, roleHolder(role))
+    const rendered = renderContact(
+      c,
+      d.withheld.filter((w) => w.group === role),
+      role,
+      roleHolder(role),
+    )
     if (rendered.entity) entities.push(rendered.entity)
     redacted.push(...rendered.redacted)
   }
@@ -167,21 +227,34 @@ export function renderDomain(d: Disclosure, ctx: RenderContext): Json {
     ...(dom.unicodeName ? { unicodeName: dom.unicodeName } : {}),
     links,
     ...(dom.statuses ? { status: rdapStatuses(dom.statuses) } : {}),
-    events: events([['registration', dom.created], ['expiration', dom.expires], ['last changed', dom.updated],
-      ['transfer', dom.transferred]], ctx),
+    events: events(
+      [
+        ['registration', dom.created],
+        ['expiration', dom.expires],
+        ['last changed', dom.updated],
+        ['transfer', dom.transferred],
+      ],
+      ctx,
+    ),
     entities: [registrarEntity(rar, false), ...entities],
     ...(dom.nameservers
-      ? { nameservers: dom.nameservers.map((ns) => ({
-          objectClassName: 'nameserver',
-          ldhName: ns.ldhName,
-          ...(ns.unicodeName ? { unicodeName: ns.unicodeName } : {}),
-        })) }
+      ? {
+          nameservers: dom.nameservers.map((ns) => ({
+            objectClassName: 'nameserver',
+            ldhName: ns.ldhName,
+            ...(ns.unicodeName ? { unicodeName: ns.unicodeName } : {}),
+          })),
+        }
       : {}),
     secureDNS: dom.secureDns
       ? {
           delegationSigned: dom.secureDns.delegationSigned,
-          ...(dom.secureDns.dsData.length ? { dsData: dom.secureDns.dsData.map((ds) => ({ ...ds })) } : {}),
-          ...(dom.secureDns.keyData.length ? { keyData: dom.secureDns.keyData.map((k) => ({ ...k })) } : {}),
+          ...(dom.secureDns.dsData.length
+            ? { dsData: dom.secureDns.dsData.map((ds) => ({ ...ds })) }
+            : {}),
+          ...(dom.secureDns.keyData.length
+            ? { keyData: dom.secureDns.keyData.map((k) => ({ ...k })) }
+            : {}),
         }
       : { delegationSigned: false },
   }
@@ -192,7 +265,10 @@ export function renderDomain(d: Disclosure, ctx: RenderContext): Json {
 export function renderNameserver(d: Disclosure, ctx: RenderContext): Json {
   if (d.record.kind !== 'host') throw new Error('renderNameserver needs a host disclosure')
   const h = d.record.host
-  const ips = { ...(h.ipv4?.length ? { v4: [...h.ipv4] } : {}), ...(h.ipv6?.length ? { v6: [...h.ipv6] } : {}) }
+  const ips = {
+    ...(h.ipv4?.length ? { v4: [...h.ipv4] } : {}),
+    ...(h.ipv6?.length ? { v6: [...h.ipv6] } : {}),
+  }
   const body = {
     objectClassName: 'nameserver',
     ...(h.roid ? { handle: h.roid } : {}),
@@ -202,7 +278,13 @@ export function renderNameserver(d: Disclosure, ctx: RenderContext): Json {
     ...(h.statuses ? { status: rdapStatuses(h.statuses) } : {}),
     ...(Object.keys(ips).length ? { ipAddresses: ips } : {}),
     entities: [registrarEntity(h.registrar, false)],
-    events: events([['registration', h.created], ['last changed', h.updated]], ctx),
+    events: events(
+      [
+        ['registration', h.created],
+        ['last changed', h.updated],
+      ],
+      ctx,
+    ),
   }
   return envelope(d, ctx, body, [termsNotice(ctx)], objectEntries(d.withheld))
 }
@@ -214,7 +296,10 @@ export function renderEntity(d: Disclosure, ctx: RenderContext): Json {
     const entity = registrarEntity(r.registrar, true)
     const body = {
       ...entity,
-      links: [link(ctx, 'self', `${ctx.baseUrl}entity/${r.registrar.ianaId}`), ...((entity.links as Json[]) ?? [])],
+      links: [
+        link(ctx, 'self', `${ctx.baseUrl}entity/${r.registrar.ianaId}`),
+        ...((entity.links as Json[]) ?? []),
+      ],
       events: events([], ctx),
     }
     return envelope(d, ctx, body, [termsNotice(ctx)], objectEntries(d.withheld))

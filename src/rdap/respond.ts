@@ -20,7 +20,10 @@ export function renderContextOf(req: Request, site: SiteConfig): RenderContext {
   const baseUrl = site.publicBaseUrl ?? `${origin}/rdap/`
   return {
     baseUrl,
-    requestUrl: new URL(req.originalUrl, site.publicBaseUrl ? new URL(site.publicBaseUrl).origin : origin).href,
+    requestUrl: new URL(
+      req.originalUrl,
+      site.publicBaseUrl ? new URL(site.publicBaseUrl).origin : origin,
+    ).href,
     now: new Date(),
     termsUrl: site.termsUrl,
     ...(site.port43 ? { port43: site.port43 } : {}),
@@ -28,7 +31,12 @@ export function renderContextOf(req: Request, site: SiteConfig): RenderContext {
 }
 
 /** RFC 7480 §4.2: application/rdap+json whatever the Accept; personal data never in shared caches */
-export function sendRdap(res: Response, status: number, body: Record<string, unknown>, options: { cache: boolean }): void {
+export function sendRdap(
+  res: Response,
+  status: number,
+  body: Record<string, unknown>,
+  options: { cache: boolean },
+): void {
   res.status(status)
   res.setHeader('Content-Type', 'application/rdap+json')
   res.setHeader('Vary', 'Authorization')
@@ -66,13 +74,20 @@ export function sendError(log: Logger, site: SiteConfig) {
       const status = HTTP_STATUS[err.code]
       if (err.code === 'UNAUTHORIZED') {
         // RFC 6750 §3: the token was rejected; the description is ours, never the token
-        res.setHeader('WWW-Authenticate', `Bearer realm="rdap", error="invalid_token", error_description="${err.message.replace(/["\\]/g, '')}"`)
+        res.setHeader(
+          'WWW-Authenticate',
+          `Bearer realm="rdap", error="invalid_token", error_description="${err.message.replace(/["\\]/g, '')}"`,
+        )
       }
-      if (status >= 500) log.warn({ reqId: res.locals.requestId, code: err.code, err: err.cause }, err.message)
+      if (status >= 500)
+        log.warn({ reqId: res.locals.requestId, code: err.code, err: err.cause }, err.message)
       return sendRdap(res, status, errorBody(status, err.message, ctx), { cache: false })
     }
     const status = clientErrorStatus(err)
-    if (status) return sendRdap(res, status, errorBody(status, 'The request could not be understood.', ctx), { cache: false })
+    if (status)
+      return sendRdap(res, status, errorBody(status, 'The request could not be understood.', ctx), {
+        cache: false,
+      })
     log.error({ reqId: res.locals.requestId, err }, 'unexpected error')
     return sendRdap(res, 500, errorBody(500, 'An error was encountered.', ctx), { cache: false })
   }
@@ -80,6 +95,8 @@ export function sendError(log: Logger, site: SiteConfig) {
 
 /** express and its parsers mark bad input (undecodable URL, oversized body) with a 4xx status */
 function clientErrorStatus(err: unknown): number | undefined {
-  const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode
+  const status =
+    (err as { status?: unknown; statusCode?: unknown })?.status ??
+    (err as { statusCode?: unknown })?.statusCode
   return typeof status === 'number' && status >= 400 && status < 500 ? 400 : undefined
 }

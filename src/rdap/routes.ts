@@ -2,13 +2,35 @@ import { Router, type Request, type Response } from 'express'
 import type { Viewer } from '../domain/audience.js'
 import { isNameProblem, normalizeDomainName, type NormalizedName } from '../domain/names.js'
 import { AppError } from '../errors.js'
-import { lookupDomain, lookupEntity, lookupNameserver, type LookupContext, type LookupDeps } from '../lookup.js'
+import {
+  lookupDomain,
+  lookupEntity,
+  lookupNameserver,
+  type LookupContext,
+  type LookupDeps,
+} from '../lookup.js'
 import type { Disclosure } from '../policy/engine.js'
-import { renderDomain, renderEntity, renderHelp, renderNameserver, type RenderContext } from './render.js'
+import {
+  renderDomain,
+  renderEntity,
+  renderHelp,
+  renderNameserver,
+  type RenderContext,
+} from './render.js'
 import { errorBody } from './errors.js'
 import { renderContextOf, sendError, sendRdap, type SiteConfig } from './respond.js'
 
-const OBJECT_CLASSES = ['domain', 'nameserver', 'entity', 'help', 'ip', 'autnum', 'domains', 'nameservers', 'entities']
+const OBJECT_CLASSES = [
+  'domain',
+  'nameserver',
+  'entity',
+  'help',
+  'ip',
+  'autnum',
+  'domains',
+  'nameservers',
+  'entities',
+]
 
 /** RFC 9082 §3.1 lookups under the RDAP base path */
 export function rdapRoutes(deps: LookupDeps, site: SiteConfig): Router {
@@ -18,12 +40,24 @@ export function rdapRoutes(deps: LookupDeps, site: SiteConfig): Router {
   router.use((req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next()
     res.setHeader('Allow', 'GET, HEAD, OPTIONS')
-    sendRdap(res, 405, errorBody(405, `${req.method} is not supported; use GET or HEAD.`, renderContextOf(req, site)), { cache: false })
+    sendRdap(
+      res,
+      405,
+      errorBody(
+        405,
+        `${req.method} is not supported; use GET or HEAD.`,
+        renderContextOf(req, site),
+      ),
+      { cache: false },
+    )
   })
 
   const fail = sendError(deps.log, site)
   const lookup =
-    (find: (ctx: LookupContext, req: Request) => Promise<Disclosure>, render: (d: Disclosure, ctx: RenderContext) => Record<string, unknown>) =>
+    (
+      find: (ctx: LookupContext, req: Request) => Promise<Disclosure>,
+      render: (d: Disclosure, ctx: RenderContext) => Record<string, unknown>,
+    ) =>
     async (req: Request, res: Response) => {
       let disclosure: Disclosure
       try {
@@ -31,19 +65,33 @@ export function rdapRoutes(deps: LookupDeps, site: SiteConfig): Router {
       } catch (err) {
         return fail(err, req, res) // a 404 is an answer, not an exception to route further
       }
-      sendRdap(res, 200, render(disclosure, renderContextOf(req, site)), { cache: disclosure.audience === 'public' })
+      sendRdap(res, 200, render(disclosure, renderContextOf(req, site)), {
+        cache: disclosure.audience === 'public',
+      })
     }
 
-  router.get('/domain/:name', lookup((ctx, req) => lookupDomain(deps, parseName(req.params.name), ctx), renderDomain))
-  router.get('/nameserver/:name', lookup((ctx, req) => lookupNameserver(deps, parseName(req.params.name), ctx), renderNameserver))
-  router.get('/entity/:handle', lookup((ctx, req) => lookupEntity(deps, parseHandle(req.params.handle), ctx), renderEntity))
+  router.get(
+    '/domain/:name',
+    lookup((ctx, req) => lookupDomain(deps, parseName(req.params.name), ctx), renderDomain),
+  )
+  router.get(
+    '/nameserver/:name',
+    lookup((ctx, req) => lookupNameserver(deps, parseName(req.params.name), ctx), renderNameserver),
+  )
+  router.get(
+    '/entity/:handle',
+    lookup((ctx, req) => lookupEntity(deps, parseHandle(req.params.handle), ctx), renderEntity),
+  )
   router.get('/help', (req, res) => {
     sendRdap(res, 200, renderHelp(renderContextOf(req, site), deps.policy), { cache: true })
   })
 
   // a domain name registry holds no IP networks or autonomous systems; searches are not offered
   router.get(['/ip/{*rest}', '/autnum/{*rest}', '/domains', '/nameservers', '/entities'], () => {
-    throw new AppError('NOT_IMPLEMENTED', 'This server holds domain name registry data only; this query is not supported.')
+    throw new AppError(
+      'NOT_IMPLEMENTED',
+      'This server holds domain name registry data only; this query is not supported.',
+    )
   })
 
   router.use((req) => {
@@ -62,7 +110,10 @@ function lookupContext(req: Request, res: Response): LookupContext {
   const viewer = res.locals.viewer as Viewer
   const view = req.query.view
   if (view !== undefined && view !== 'public') {
-    throw new AppError('BAD_REQUEST', 'The view parameter accepts only "public" (a lower view than yours).')
+    throw new AppError(
+      'BAD_REQUEST',
+      'The view parameter accepts only "public" (a lower view than yours).',
+    )
   }
   return {
     viewer: view === 'public' ? { ...viewer, requestedView: 'public' } : viewer,
@@ -80,6 +131,7 @@ function parseName(raw: unknown): NormalizedName {
 const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/
 
 function parseHandle(raw: unknown): string {
-  if (typeof raw !== 'string' || !HANDLE.test(raw)) throw new AppError('BAD_REQUEST', 'Malformed entity handle.')
+  if (typeof raw !== 'string' || !HANDLE.test(raw))
+    throw new AppError('BAD_REQUEST', 'Malformed entity handle.')
   return raw
 }

@@ -18,24 +18,37 @@ const ROLE_NAME: Readonly<Record<ContactRole, string>> = {
   billing: 'Billing',
 }
 
-const filled = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : typeof v === 'string' && v !== '')
+const filled = (v: unknown): boolean =>
+  Array.isArray(v) ? v.length > 0 : typeof v === 'string' && v !== ''
 
 /** jCard (RFC 7095) of a disclosed contact; absent fields are simply not there */
 export function contactVcard(c: DisclosedContact, withheld: readonly Withheld[]): JCard {
-  const props: JCardProperty[] = [['version', {}, 'text', '4.0'], ['fn', {}, 'text', c.name ?? '']]
+  const props: JCardProperty[] = [
+    ['version', {}, 'text', '4.0'],
+    ['fn', {}, 'text', c.name ?? ''],
+  ]
   if (c.organization !== undefined) props.push(['org', {}, 'text', c.organization])
   if (ADR_KEYS.some((k) => c[k] !== undefined)) {
     const street = c.street && c.street.length > 1 ? [...c.street] : (c.street?.[0] ?? '')
     // RDAP Response Profile 2024 §1.4: country name empty, ISO 3166-1 code in the cc parameter
-    const params: Record<string, string> = filled(c.countryCode) ? { cc: c.countryCode!.toUpperCase() } : {}
-    props.push(['adr', params, 'text', ['', '', street, c.city ?? '', c.stateProvince ?? '', c.postalCode ?? '', '']])
+    const params: Record<string, string> = filled(c.countryCode)
+      ? { cc: c.countryCode!.toUpperCase() }
+      : {}
+    props.push([
+      'adr',
+      params,
+      'text',
+      ['', '', street, c.city ?? '', c.stateProvince ?? '', c.postalCode ?? '', ''],
+    ])
   }
   if (filled(c.phone)) props.push(['tel', { type: 'voice' }, 'uri', telUri(c.phone!, c.phoneExt)])
   if (filled(c.fax)) props.push(['tel', { type: 'fax' }, 'uri', telUri(c.fax!, c.faxExt)])
   if (filled(c.email)) {
     const replacedByUri = withheld.some((w) => w.key === 'email' && w.replacement?.kind === 'uri')
     // RFC 8605 contact-uri for a web form; an anonymized address stays an email property
-    props.push(replacedByUri ? ['contact-uri', {}, 'uri', c.email!] : ['email', {}, 'text', c.email!])
+    props.push(
+      replacedByUri ? ['contact-uri', {}, 'uri', c.email!] : ['email', {}, 'text', c.email!],
+    )
   }
   return ['vcard', props]
 }
@@ -59,7 +72,9 @@ export function renderContact(
   const anyValue = Object.values(c).some(filled)
   if (role && role !== 'registrant' && !anyValue) {
     const name = { description: `${ROLE_NAME[role]} Contact` }
-    return { redacted: withheld.length ? [entry(name, 'removal', { prePath: roleHolder(role) })] : [] }
+    return {
+      redacted: withheld.length ? [entry(name, 'removal', { prePath: roleHolder(role) })] : [],
+    }
   }
   const vcard = contactVcard(c, withheld)
   const hasAdr = vcard[1].some((p) => p[0] === 'adr')
@@ -80,12 +95,20 @@ export function renderContact(
 
 /** the registrar's jCard: name, and for a registrar lookup its business address and contacts */
 export function registrarVcard(r: DisclosedRegistrar, full: boolean): JCard {
-  const props: JCardProperty[] = [['version', {}, 'text', '4.0'], ['fn', {}, 'text', r.name ?? '']]
+  const props: JCardProperty[] = [
+    ['version', {}, 'text', '4.0'],
+    ['fn', {}, 'text', r.name ?? ''],
+  ]
   if (full) {
     if (r.street || r.city || r.countryCode) {
       const street = r.street && r.street.length > 1 ? [...r.street] : (r.street?.[0] ?? '')
       const params: Record<string, string> = r.countryCode ? { cc: r.countryCode } : {}
-      props.push(['adr', params, 'text', ['', '', street, r.city ?? '', r.stateProvince ?? '', r.postalCode ?? '', '']])
+      props.push([
+        'adr',
+        params,
+        'text',
+        ['', '', street, r.city ?? '', r.stateProvince ?? '', r.postalCode ?? '', ''],
+      ])
     }
     if (r.phone) props.push(['tel', { type: 'voice' }, 'uri', telUri(r.phone)])
     if (r.email) props.push(['email', {}, 'text', r.email])

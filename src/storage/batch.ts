@@ -25,7 +25,8 @@ export function createBatcher<T>(
       inFlight++
       fetch(keys)
         .then(
-          (found) => batch.forEach((waiters, key) => waiters.forEach((w) => w.resolve(found.get(key)))),
+          (found) =>
+            batch.forEach((waiters, key) => waiters.forEach((w) => w.resolve(found.get(key)))),
           (err: unknown) => batch.forEach((waiters) => waiters.forEach((w) => w.reject(err))),
         )
         .finally(() => {

@@ -24,7 +24,9 @@ export async function migrate(db: Db, log: Logger, dir: URL = SQL_DIR): Promise<
       try {
         await tx.exec(text)
       } catch (err) {
-        throw new StartupError(`migration ${file} failed: ${(err as Error).message}`, { cause: err })
+        throw new StartupError(`migration ${file} failed: ${(err as Error).message}`, {
+          cause: err,
+        })
       }
       await tx.query('insert into schema_migrations (name) values ($1)', [file])
       return true

@@ -21,16 +21,22 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
       new URL(url).searchParams.get('options') ?? '',
       options.schema ? `-c search_path=${options.schema}` : '',
       '-c plan_cache_mode=force_generic_plan',
-    ].filter(Boolean).join(' '),
+    ]
+      .filter(Boolean)
+      .join(' '),
   })
-  pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle database connection failed'))
+  pool.on('error', (err) =>
+    log.warn({ err: { message: err.message } }, 'idle database connection failed'),
+  )
   try {
     await pool.query('select 1')
     if (options.schema) await pool.query(`create schema if not exists ${options.schema}`)
   } catch (err) {
     await pool.end().catch(() => undefined)
     const host = safeHost(url)
-    throw new StartupError(`cannot reach the database at ${host}: ${(err as Error).message}`, { cause: err })
+    throw new StartupError(`cannot reach the database at ${host}: ${(err as Error).message}`, {
+      cause: err,
+    })
   }
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: readonly unknown[]) {

@@ -7,9 +7,21 @@ import type { Queryable } from './db.js'
 
 // Row schemas: both drivers' values (Date or ISO string from jsonb, number or string) become domain types.
 const date = z.coerce.date()
-const optionalDate = z.coerce.date().nullable().optional().transform((d) => d ?? null)
-const text = z.string().nullable().optional().transform((s) => s ?? null)
-const texts = z.array(z.string()).nullable().optional().transform((a) => a ?? [])
+const optionalDate = z.coerce
+  .date()
+  .nullable()
+  .optional()
+  .transform((d) => d ?? null)
+const text = z
+  .string()
+  .nullable()
+  .optional()
+  .transform((s) => s ?? null)
+const texts = z
+  .array(z.string())
+  .nullable()
+  .optional()
+  .transform((a) => a ?? [])
 const addressColumns = {
   street: texts,
   city: text,
@@ -35,28 +47,26 @@ const RegistrarRow = z
     created_at: date,
     updated_at: optionalDate,
   })
-  .transform(
-    (r): Registrar => ({
-      ianaId: r.iana_id,
-      handle: r.handle,
-      name: r.name,
-      url: r.url,
-      whoisServer: r.whois_server,
-      rdapBaseUrl: r.rdap_base_url,
-      abuseEmail: r.abuse_email,
-      abusePhone: r.abuse_phone,
-      street: r.street,
-      city: r.city,
-      stateProvince: r.state_province,
-      postalCode: r.postal_code,
-      countryCode: r.country_code,
-      phone: r.phone,
-      email: r.email,
-      status: r.status,
-      created: r.created_at,
-      updated: r.updated_at,
-    }),
-  )
+  .transform((r): Registrar => ({
+    ianaId: r.iana_id,
+    handle: r.handle,
+    name: r.name,
+    url: r.url,
+    whoisServer: r.whois_server,
+    rdapBaseUrl: r.rdap_base_url,
+    abuseEmail: r.abuse_email,
+    abusePhone: r.abuse_phone,
+    street: r.street,
+    city: r.city,
+    stateProvince: r.state_province,
+    postalCode: r.postal_code,
+    countryCode: r.country_code,
+    phone: r.phone,
+    email: r.email,
+    status: r.status,
+    created: r.created_at,
+    updated: r.updated_at,
+  }))
 
 const ContactRow = z
   .object({
@@ -75,28 +85,26 @@ const ContactRow = z
     created_at: date,
     updated_at: optionalDate,
   })
-  .transform(
-    (c): Contact => ({
-      roid: c.roid,
-      name: c.name,
-      organization: c.organization,
-      street: c.street,
-      city: c.city,
-      stateProvince: c.state_province,
-      postalCode: c.postal_code,
-      countryCode: c.country_code,
-      phone: c.phone,
-      phoneExt: c.phone_ext,
-      fax: c.fax,
-      faxExt: c.fax_ext,
-      email: c.email,
-      personKind: c.person_kind,
-      consent: c.consent,
-      registrarIanaId: c.registrar_iana_id,
-      created: c.created_at,
-      updated: c.updated_at,
-    }),
-  )
+  .transform((c): Contact => ({
+    roid: c.roid,
+    name: c.name,
+    organization: c.organization,
+    street: c.street,
+    city: c.city,
+    stateProvince: c.state_province,
+    postalCode: c.postal_code,
+    countryCode: c.country_code,
+    phone: c.phone,
+    phoneExt: c.phone_ext,
+    fax: c.fax,
+    faxExt: c.fax_ext,
+    email: c.email,
+    personKind: c.person_kind,
+    consent: c.consent,
+    registrarIanaId: c.registrar_iana_id,
+    created: c.created_at,
+    updated: c.updated_at,
+  }))
 
 const DsRecord = z.object({
   keyTag: z.number().int(),
@@ -164,7 +172,10 @@ const DOMAIN_SQL = `
  * the same tick share one query (a DataLoader-style batch): fewer round trips under load, and every
  * answer is still read from the database when it is asked.
  */
-export async function findDomainByName(db: Queryable, ldhName: string): Promise<Domain | undefined> {
+export async function findDomainByName(
+  db: Queryable,
+  ldhName: string,
+): Promise<Domain | undefined> {
   let batcher = batchers.get(db)
   if (!batcher) {
     batcher = createBatcher((names) => fetchDomainDocs(db, names))
@@ -177,14 +188,19 @@ export async function findDomainByName(db: Queryable, ldhName: string): Promise<
 
 const batchers = new WeakMap<Queryable, (name: string) => Promise<unknown>>()
 
-async function fetchDomainDocs(db: Queryable, names: readonly string[]): Promise<Map<string, unknown>> {
+async function fetchDomainDocs(
+  db: Queryable,
+  names: readonly string[],
+): Promise<Map<string, unknown>> {
   const rows = await db.query<{ doc: { ldh_name?: unknown } }>(DOMAIN_SQL, [names])
   return new Map(rows.map((row) => [String(row.doc?.ldh_name), row.doc]))
 }
 
 function toDomain(doc: unknown): Domain {
   const d = DomainRow.parse(doc)
-  const contacts: Partial<Record<'registrant' | 'administrative' | 'technical' | 'billing', Contact>> = {}
+  const contacts: Partial<
+    Record<'registrant' | 'administrative' | 'technical' | 'billing', Contact>
+  > = {}
   if (d.registrant) contacts.registrant = d.registrant
   if (d.administrative) contacts.administrative = d.administrative
   if (d.technical) contacts.technical = d.technical
@@ -232,12 +248,18 @@ export async function findContactByRoid(db: Queryable, roid: string): Promise<Co
   return row ? ContactRow.parse(row) : undefined
 }
 
-export async function findRegistrarByIanaId(db: Queryable, ianaId: number): Promise<Registrar | undefined> {
+export async function findRegistrarByIanaId(
+  db: Queryable,
+  ianaId: number,
+): Promise<Registrar | undefined> {
   const [row] = await db.query('select * from registrars where iana_id = $1', [ianaId])
   return row ? RegistrarRow.parse(row) : undefined
 }
 
-export async function findRegistrarByHandle(db: Queryable, handle: string): Promise<Registrar | undefined> {
+export async function findRegistrarByHandle(
+  db: Queryable,
+  handle: string,
+): Promise<Registrar | undefined> {
   const [row] = await db.query('select * from registrars where handle = $1', [handle])
   return row ? RegistrarRow.parse(row) : undefined
 }

@@ -7,35 +7,137 @@ import { SQL_DIR } from './migrate.js'
 export async function seedDemoIfEmpty(db: Db): Promise<boolean> {
   const [row] = await db.query<{ n: number }>('select count(*)::int as n from domains')
   if ((row?.n ?? 0) > 0) return false
-  await db.transaction(async (tx) => tx.exec(await readFile(new URL('seed/demo.sql', SQL_DIR), 'utf8')))
+  await db.transaction(async (tx) =>
+    tx.exec(await readFile(new URL('seed/demo.sql', SQL_DIR), 'utf8')),
+  )
   return true
 }
 
-const WORDS = ['alpine', 'amber', 'aurora', 'basalt', 'birch', 'cedar', 'cobalt', 'coral', 'delta', 'ember',
-  'fjord', 'garnet', 'harbor', 'indigo', 'jade', 'juniper', 'lagoon', 'lumen', 'maple', 'meadow', 'nimbus',
-  'onyx', 'orchid', 'pebble', 'prairie', 'quartz', 'raven', 'saffron', 'sierra', 'summit', 'tundra', 'velvet',
-  'willow', 'zephyr']
-const IDN_WORDS = ['bücher', 'café', 'straße', 'müller', 'señor', 'ελληνικά', 'москва', '東京', '台北', 'øresund']
-const GIVEN = ['Anna', 'Ben', 'Chiara', 'Dmitri', 'Elif', 'Femi', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kaja',
-  'Luca', 'Maja', 'Nils', 'Olga', 'Pablo', 'Quinn', 'Rosa', 'Sven', 'Tomasz', 'Uma', 'Vera', 'Wei', 'Yara']
-const FAMILY = ['Andersen', 'Bianchi', 'Costa', 'Dubois', 'Eriksson', 'Fischer', 'García', 'Horvat',
-  'Ivanova', 'Jensen', 'Kowalski', 'Lindqvist', 'Moreau', 'Novak', 'Oliveira', 'Papadopoulos', 'Rossi',
-  'Schmidt', 'Tanaka', 'Varga', 'Wong']
+const WORDS = [
+  'alpine',
+  'amber',
+  'aurora',
+  'basalt',
+  'birch',
+  'cedar',
+  'cobalt',
+  'coral',
+  'delta',
+  'ember',
+  'fjord',
+  'garnet',
+  'harbor',
+  'indigo',
+  'jade',
+  'juniper',
+  'lagoon',
+  'lumen',
+  'maple',
+  'meadow',
+  'nimbus',
+  'onyx',
+  'orchid',
+  'pebble',
+  'prairie',
+  'quartz',
+  'raven',
+  'saffron',
+  'sierra',
+  'summit',
+  'tundra',
+  'velvet',
+  'willow',
+  'zephyr',
+]
+const IDN_WORDS = [
+  'bücher',
+  'café',
+  'straße',
+  'müller',
+  'señor',
+  'ελληνικά',
+  'москва',
+  '東京',
+  '台北',
+  'øresund',
+]
+const GIVEN = [
+  'Anna',
+  'Ben',
+  'Chiara',
+  'Dmitri',
+  'Elif',
+  'Femi',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kaja',
+  'Luca',
+  'Maja',
+  'Nils',
+  'Olga',
+  'Pablo',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tomasz',
+  'Uma',
+  'Vera',
+  'Wei',
+  'Yara',
+]
+const FAMILY = [
+  'Andersen',
+  'Bianchi',
+  'Costa',
+  'Dubois',
+  'Eriksson',
+  'Fischer',
+  'García',
+  'Horvat',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Lindqvist',
+  'Moreau',
+  'Novak',
+  'Oliveira',
+  'Papadopoulos',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Varga',
+  'Wong',
+]
 // country, region, city, postal code, phone prefix; EEA and elsewhere
 const PLACES: ReadonlyArray<readonly [string, string, string, string, string]> = [
-  ['DE', 'BE', 'Berlin', '10115', '+49.30'], ['FR', 'IDF', 'Paris', '75002', '+33.1'],
-  ['NL', 'NH', 'Amsterdam', '1012', '+31.20'], ['IT', 'RM', 'Roma', '00184', '+39.06'],
-  ['ES', 'M', 'Madrid', '28013', '+34.91'], ['PL', 'MZ', 'Warszawa', '00-001', '+48.22'],
-  ['SE', 'AB', 'Stockholm', '11157', '+46.8'], ['NO', 'OS', 'Oslo', '0150', '+47.22'],
-  ['US', 'NY', 'New York', '10001', '+1.212'], ['CA', 'ON', 'Toronto', 'M5H 2N2', '+1.416'],
-  ['TW', 'TPE', 'Taipei', '110', '+886.2'], ['JP', '13', 'Tokyo', '100-0001', '+81.3'],
-  ['BR', 'SP', 'São Paulo', '01000-000', '+55.11'], ['AU', 'NSW', 'Sydney', '2000', '+61.2'],
-  ['GB', 'LND', 'London', 'EC1A 1BB', '+44.20'], ['CH', 'ZH', 'Zürich', '8001', '+41.44'],
+  ['DE', 'BE', 'Berlin', '10115', '+49.30'],
+  ['FR', 'IDF', 'Paris', '75002', '+33.1'],
+  ['NL', 'NH', 'Amsterdam', '1012', '+31.20'],
+  ['IT', 'RM', 'Roma', '00184', '+39.06'],
+  ['ES', 'M', 'Madrid', '28013', '+34.91'],
+  ['PL', 'MZ', 'Warszawa', '00-001', '+48.22'],
+  ['SE', 'AB', 'Stockholm', '11157', '+46.8'],
+  ['NO', 'OS', 'Oslo', '0150', '+47.22'],
+  ['US', 'NY', 'New York', '10001', '+1.212'],
+  ['CA', 'ON', 'Toronto', 'M5H 2N2', '+1.416'],
+  ['TW', 'TPE', 'Taipei', '110', '+886.2'],
+  ['JP', '13', 'Tokyo', '100-0001', '+81.3'],
+  ['BR', 'SP', 'São Paulo', '01000-000', '+55.11'],
+  ['AU', 'NSW', 'Sydney', '2000', '+61.2'],
+  ['GB', 'LND', 'London', 'EC1A 1BB', '+44.20'],
+  ['CH', 'ZH', 'Zürich', '8001', '+41.44'],
 ]
 const REGISTRARS = [1001, 1002, 1003]
 const TECH_CONTACTS = ['C2001-EXAMPLE', 'C2002-EXAMPLE', 'C2003-EXAMPLE']
-const STATUSES = [['ok'], ['clientTransferProhibited'], ['clientTransferProhibited', 'clientDeleteProhibited'],
-  ['serverTransferProhibited'], ['clientHold']]
+const STATUSES = [
+  ['ok'],
+  ['clientTransferProhibited'],
+  ['clientTransferProhibited', 'clientDeleteProhibited'],
+  ['serverTransferProhibited'],
+  ['clientHold'],
+]
 
 /** a small deterministic PRNG (mulberry32): the same N gives the same registry */
 function random(seed: number): () => number {
@@ -63,9 +165,7 @@ export function syntheticBatch(from: number, to: number): Batch {
   for (let i = from; i < to; i++) {
     const r = random(i * 2654435761)
     const idn = r() < 0.05
-    const label = idn
-      ? `${pick(r, IDN_WORDS)}-${i}`
-      : `${pick(r, WORDS)}-${pick(r, WORDS)}-${i}`
+    const label = idn ? `${pick(r, IDN_WORDS)}-${i}` : `${pick(r, WORDS)}-${pick(r, WORDS)}-${i}`
     const ldhName = domainToASCII(`${label}.example`)
     const unicodeName = idn ? `${label}.example` : null
     const [cc, region, city, postal, prefix] = pick(r, PLACES)
@@ -77,18 +177,50 @@ export function syntheticBatch(from: number, to: number): Batch {
     const created = new Date(base + Math.floor(r() * 25 * 365) * 86400000)
     const expires = new Date(created.getTime() + (1 + Math.floor(r() * 10)) * 365 * 86400000)
     const roid = `C${1000000 + i}-EXAMPLE`
-    const contact = [roid, `${given} ${family}`, legal ? `${family} ${pick(r, WORDS)} GmbH` : null,
-      [`${1 + Math.floor(r() * 200)} ${pick(r, WORDS)} Street`], city, region, postal, cc,
+    const contact = [
+      roid,
+      `${given} ${family}`,
+      legal ? `${family} ${pick(r, WORDS)} GmbH` : null,
+      [`${1 + Math.floor(r() * 200)} ${pick(r, WORDS)} Street`],
+      city,
+      region,
+      postal,
+      cc,
       `${prefix}${String(1000000 + Math.floor(r() * 8999999))}`,
-      `${given}.${family}.${i}@mail.example`.toLowerCase(), legal ? 'legal' : 'natural', consent,
-      consent.length ? created : null, registrar, created]
+      `${given}.${family}.${i}@mail.example`.toLowerCase(),
+      legal ? 'legal' : 'natural',
+      consent,
+      consent.length ? created : null,
+      registrar,
+      created,
+    ]
     contact.forEach((v, k) => contacts[k]!.push(v))
     const signed = r() < 0.15
-    const ds = signed ? [{ keyTag: 1 + Math.floor(r() * 65534), algorithm: 13, digestType: 2,
-      digest: (i.toString(16).padStart(8, '0') + 'A1B2C3D4').repeat(4).toUpperCase() }] : []
-    const domain = [`D${1000000 + i}-EXAMPLE`, ldhName, unicodeName, registrar, pick(r, STATUSES), created,
-      expires, roid, roid, TECH_CONTACTS[REGISTRARS.indexOf(registrar)], ['ns1.nic.example', 'ns2.nic.example'],
-      signed, JSON.stringify(ds)]
+    const ds = signed
+      ? [
+          {
+            keyTag: 1 + Math.floor(r() * 65534),
+            algorithm: 13,
+            digestType: 2,
+            digest: (i.toString(16).padStart(8, '0') + 'A1B2C3D4').repeat(4).toUpperCase(),
+          },
+        ]
+      : []
+    const domain = [
+      `D${1000000 + i}-EXAMPLE`,
+      ldhName,
+      unicodeName,
+      registrar,
+      pick(r, STATUSES),
+      created,
+      expires,
+      roid,
+      roid,
+      TECH_CONTACTS[REGISTRARS.indexOf(registrar)],
+      ['ns1.nic.example', 'ns2.nic.example'],
+      signed,
+      JSON.stringify(ds),
+    ]
     domain.forEach((v, k) => domains[k]!.push(v))
   }
   return { contacts, domains }

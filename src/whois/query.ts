@@ -19,11 +19,13 @@ export function parseWhoisQuery(line: string): WhoisQuery {
   const keyword = first.toLowerCase()
   if (keyword === 'registrar') {
     const value = rest.join(' ')
-    if (value === '' || value.length > 100) return { kind: 'invalid', problem: 'give a registrar name or IANA id' }
+    if (value === '' || value.length > 100)
+      return { kind: 'invalid', problem: 'give a registrar name or IANA id' }
     return { kind: 'registrar', text: value }
   }
   const kind = keyword === 'nameserver' || keyword === 'ns' ? 'nameserver' : 'domain'
-  const nameText = keyword === 'nameserver' || keyword === 'ns' || keyword === 'domain' ? rest.join(' ') : text
+  const nameText =
+    keyword === 'nameserver' || keyword === 'ns' || keyword === 'domain' ? rest.join(' ') : text
   if (nameText.includes(' ')) return { kind: 'invalid', problem: 'one name per query' }
   const name = normalizeDomainName(nameText)
   if (isNameProblem(name)) return { kind: 'invalid', problem: `malformed name: ${name.problem}` }

@@ -1,5 +1,10 @@
 import type { ContactRole } from '../domain/registration.js'
-import type { DisclosedContact, DisclosedRegistrar, Disclosure, Withheld } from '../policy/engine.js'
+import type {
+  DisclosedContact,
+  DisclosedRegistrar,
+  Disclosure,
+  Withheld,
+} from '../policy/engine.js'
 
 /** what the text needs beyond the disclosure; no clock is read while rendering */
 export interface WhoisContext {
@@ -15,11 +20,18 @@ export const EMAIL_REFERRAL =
 type Line = readonly [label: string, value: string]
 
 /** values are cleansed of control characters so stored data cannot forge lines */
-const clean = (value: string): string => value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim()
+const clean = (value: string): string =>
+  value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim()
 const date = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 function toText(lines: readonly Line[]): string {
-  return lines.map(([label, value]) => (label === '' ? clean(value) : `${label}: ${clean(value)}`).trimEnd()).join('\r\n') + '\r\n'
+  return (
+    lines
+      .map(([label, value]) =>
+        (label === '' ? clean(value) : `${label}: ${clean(value)}`).trimEnd(),
+      )
+      .join('\r\n') + '\r\n'
+  )
 }
 
 function footer(ctx: WhoisContext): Line[] {
@@ -41,7 +53,11 @@ const BLOCK: Readonly<Record<Exclude<ContactRole, 'billing'> | 'billing', string
 }
 
 /** the 13 labelled lines of a contact (RDDS Consistent Labeling and Display order) */
-function contactBlock(role: ContactRole, c: DisclosedContact | undefined, withheld: readonly Withheld[]): Line[] {
+function contactBlock(
+  role: ContactRole,
+  c: DisclosedContact | undefined,
+  withheld: readonly Withheld[],
+): Line[] {
   const prefix = BLOCK[role]
   const mine = withheld.filter((w) => w.group === role)
   const value = (key: keyof DisclosedContact): string | undefined => {
@@ -97,7 +113,8 @@ export function renderWhoisDomain(d: Disclosure, ctx: WhoisContext): string {
   if (dom.created) lines.push(['Creation Date', date(dom.created)])
   if (dom.expires) lines.push(['Registry Expiry Date', date(dom.expires)])
   lines.push(...registrarLines(r))
-  for (const s of dom.statuses ?? []) lines.push(['Domain Status', `${s} https://icann.org/epp#${s}`])
+  for (const s of dom.statuses ?? [])
+    lines.push(['Domain Status', `${s} https://icann.org/epp#${s}`])
   for (const role of ['registrant', 'administrative', 'technical'] as const) {
     lines.push(...contactBlock(role, dom.contacts[role], d.withheld))
   }
@@ -124,7 +141,8 @@ export function renderWhoisNameserver(d: Disclosure, ctx: WhoisContext): string 
 
 /** Spec. 4 §1.7 registrar reply */
 export function renderWhoisRegistrar(d: Disclosure, ctx: WhoisContext): string {
-  if (d.record.kind !== 'registrar') throw new Error('renderWhoisRegistrar needs a registrar disclosure')
+  if (d.record.kind !== 'registrar')
+    throw new Error('renderWhoisRegistrar needs a registrar disclosure')
   const r = d.record.registrar
   const lines: Line[] = []
   const add = (label: string, v: string | null | undefined) => v && lines.push([label, v])
@@ -146,14 +164,21 @@ export function renderWhoisNotFound(asked: string, ctx: WhoisContext): string {
   return toText([['', `No match for "${asked.toUpperCase()}".`], ...footer(ctx)])
 }
 
-export function renderWhoisList(title: string, items: readonly string[], ctx: WhoisContext): string {
+export function renderWhoisList(
+  title: string,
+  items: readonly string[],
+  ctx: WhoisContext,
+): string {
   return toText([['', title], ...items.map((i): Line => ['', i]), ['', ''], ...footer(ctx)])
 }
 
 export function renderWhoisHelp(ctx: WhoisContext): string {
   return toText([
     ['', 'Queries: <domain name> | nameserver <host name> | registrar <name or IANA id>'],
-    ['', 'Port 43 serves the public view only; accredited access is available over RDAP with a bearer token.'],
+    [
+      '',
+      'Port 43 serves the public view only; accredited access is available over RDAP with a bearer token.',
+    ],
     ['', ''],
     ...footer(ctx),
   ])

@@ -1,7 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { ANONYMOUS } from '../domain/audience.js'
 import { AppError } from '../errors.js'
-import { lookupDomain, lookupNameserver, lookupRegistrars, type LookupContext, type LookupDeps } from '../lookup.js'
+import {
+  lookupDomain,
+  lookupNameserver,
+  lookupRegistrars,
+  type LookupContext,
+  type LookupDeps,
+} from '../lookup.js'
 import { parseWhoisQuery } from './query.js'
 import {
   renderWhoisDomain,
@@ -58,7 +64,11 @@ export function createWhoisServer(deps: WhoisDeps): Server {
       else perIp.set(ip, left)
     })
     socket.on('error', () => socket.destroy())
-    if (count > limits.maxConnectionsPerIp) return finish(socket, whoisErrorLine('too many connections from your address; try again later'))
+    if (count > limits.maxConnectionsPerIp)
+      return finish(
+        socket,
+        whoisErrorLine('too many connections from your address; try again later'),
+      )
     serve(socket, `w${++requestSeq}`)
   })
   server.maxConnections = limits.maxConnections
@@ -67,7 +77,10 @@ export function createWhoisServer(deps: WhoisDeps): Server {
     const chunks: Buffer[] = []
     let size = 0
     let done = false
-    const deadline = setTimeout(() => answer(whoisErrorLine('timeout: send one query line ending in CRLF')), limits.queryDeadlineMs)
+    const deadline = setTimeout(
+      () => answer(whoisErrorLine('timeout: send one query line ending in CRLF')),
+      limits.queryDeadlineMs,
+    )
     const answer = (text: string) => {
       if (done) return
       done = true
@@ -116,15 +129,25 @@ export function createWhoisServer(deps: WhoisDeps): Server {
           const found = await lookupRegistrars(deps, query.text, lookupCtx)
           if (found.length === 0) return renderWhoisNotFound(query.text, ctx)
           if (found.length === 1) return renderWhoisRegistrar(found[0]!, ctx)
-          const names = found.flatMap((d) => (d.record.kind === 'registrar' ? [`${d.record.registrar.name ?? ''} (${d.record.registrar.ianaId})`] : []))
+          const names = found.flatMap((d) =>
+            d.record.kind === 'registrar'
+              ? [`${d.record.registrar.name ?? ''} (${d.record.registrar.ianaId})`]
+              : [],
+          )
           return renderWhoisList('Query matched more than one registrar:', names, ctx)
         }
       }
     } catch (err) {
       if (err instanceof AppError && err.code === 'NOT_FOUND') {
-        return renderWhoisNotFound(query.kind === 'domain' || query.kind === 'nameserver' ? query.asked : '', ctx)
+        return renderWhoisNotFound(
+          query.kind === 'domain' || query.kind === 'nameserver' ? query.asked : '',
+          ctx,
+        )
       }
-      if (err instanceof AppError) return whoisErrorLine(err.code === 'UNAVAILABLE' ? 'service temporarily unavailable' : err.message)
+      if (err instanceof AppError)
+        return whoisErrorLine(
+          err.code === 'UNAVAILABLE' ? 'service temporarily unavailable' : err.message,
+        )
       deps.log.error({ err, requestId }, 'whois lookup failed')
       return whoisErrorLine('service temporarily unavailable')
     }

@@ -41,21 +41,31 @@ function schemaUrl(url: string, schema: string): string {
 
 async function ensureRegistry(url: string, schema: string, n: number): Promise<Databases> {
   const dbs = await openDatabases({ DATABASE_URL: url }, log, { schema })
-  const [row] = await dbs.primary.query<{ n: number }>("select count(*)::int as n from domains where roid like 'D1______-EXAMPLE'")
+  const [row] = await dbs.primary.query<{ n: number }>(
+    "select count(*)::int as n from domains where roid like 'D1______-EXAMPLE'",
+  )
   if ((row?.n ?? 0) < n) {
     say(`seeding ${n} domains into schema ${schema} (once; later runs reuse it)…`)
     const started = Date.now()
     await seedSynthetic(dbs.primary, n, (done, total) => {
-      if (done % 100000 === 0 || done === total) say(`  ${done}/${total} (${((Date.now() - started) / 1000).toFixed(0)} s)`)
+      if (done % 100000 === 0 || done === total)
+        say(`  ${done}/${total} (${((Date.now() - started) / 1000).toFixed(0)} s)`)
     })
     await dbs.primary.exec('analyze')
   }
   return dbs
 }
 
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     const onData = (c: Buffer) => {
       out += c
@@ -66,24 +76,40 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', (c) => (out += c))
-    child.on('exit', (code) => reject(new Error(`process exited (${code}) before it was ready:\n${out}`)))
+    child.on('exit', (code) =>
+      reject(new Error(`process exited (${code}) before it was ready:\n${out}`)),
+    )
   })
 }
 
 async function startServer(url: string, issuersFile: string, port: number): Promise<ChildProcess> {
   // as `npm start` runs it, with the load generator's one address allowed many WHOIS connections
-  return startProcess(['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'], {
-    DATABASE_URL: url, HTTP_PORT: String(port), WHOIS_PORT: String(port + 1), ISSUERS_FILE: issuersFile,
-    LOG_LEVEL: 'info', POLICY: 'calzone', ANONYMIZE_SECRET: 'bench-secret-0123456789abcdef', DATABASE_POOL_SIZE: '16',
-    WHOIS_MAX_CONNECTIONS_PER_IP: '4096', WHOIS_MAX_CONNECTIONS: '4096',
-  }, /tiered-rdds listening/).then((child) => {
+  return startProcess(
+    ['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'],
+    {
+      DATABASE_URL: url,
+      HTTP_PORT: String(port),
+      WHOIS_PORT: String(port + 1),
+      ISSUERS_FILE: issuersFile,
+      LOG_LEVEL: 'info',
+      POLICY: 'calzone',
+      ANONYMIZE_SECRET: 'bench-secret-0123456789abcdef',
+      DATABASE_POOL_SIZE: '16',
+      WHOIS_MAX_CONNECTIONS_PER_IP: '4096',
+      WHOIS_MAX_CONNECTIONS: '4096',
+    },
+    /tiered-rdds listening/,
+  ).then((child) => {
     child.stdout!.resume()
     return child
   })
 }
 
 /** samples the RSS of `pid` while `work` runs; returns its result and the peak in MB */
-async function withRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peak: number; samples: number[] }> {
+async function withRss<T>(
+  pid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; peak: number; samples: number[] }> {
   const samples: number[] = []
   const sample = async () => {
     const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
@@ -101,25 +127,75 @@ async function withRss<T>(pid: number, work: () => Promise<T>): Promise<{ result
   }
 }
 
-async function wrk(url: string, seconds: number, namesFile: string, prefix: string, token = ''): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
-  const { stdout } = await run('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '5s', '-s', 'test/bench/random-path.lua', url, '--', namesFile, prefix, token],
-    { maxBuffer: 1 << 20 })
+async function wrk(
+  url: string,
+  seconds: number,
+  namesFile: string,
+  prefix: string,
+  token = '',
+): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const { stdout } = await run(
+    'wrk',
+    [
+      '-t2',
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      'test/bench/random-path.lua',
+      url,
+      '--',
+      namesFile,
+      prefix,
+      token,
+    ],
+    { maxBuffer: 1 << 20 },
+  )
   const json = JSON.parse(/WRK_JSON (.*)/.exec(stdout)![1]!)
-  return { rps: json.requests / (json.duration_us / 1e6), p50: json.p50_us / 1000, p99: json.p99_us / 1000, errors: json.socket_errors + json.non2xx }
+  return {
+    rps: json.requests / (json.duration_us / 1e6),
+    p50: json.p50_us / 1000,
+    p99: json.p99_us / 1000,
+    errors: json.socket_errors + json.non2xx,
+  }
 }
 
-async function measure(name: string, pid: number, work: (seconds: number) => Promise<{ rps: number; p50: number; p99: number; errors: number }>, expectErrors = false): Promise<Case> {
+async function measure(
+  name: string,
+  pid: number,
+  work: (seconds: number) => Promise<{ rps: number; p50: number; p99: number; errors: number }>,
+  expectErrors = false,
+): Promise<Case> {
   await work(WARMUP)
   const { result, peak } = await withRss(pid, () => work(SECONDS))
-  const c = { name, rps: Math.round(result.rps), p50_ms: round(result.p50), p99_ms: round(result.p99), peak_rss_mb: Math.round(peak), errors: expectErrors ? 0 : result.errors }
-  say(`  ${name}: ${c.rps} req/s, p50 ${c.p50_ms} ms, p99 ${c.p99_ms} ms, peak RSS ${c.peak_rss_mb} MB${c.errors ? `, ${c.errors} errors` : ''}`)
+  const c = {
+    name,
+    rps: Math.round(result.rps),
+    p50_ms: round(result.p50),
+    p99_ms: round(result.p99),
+    peak_rss_mb: Math.round(peak),
+    errors: expectErrors ? 0 : result.errors,
+  }
+  say(
+    `  ${name}: ${c.rps} req/s, p50 ${c.p50_ms} ms, p99 ${c.p99_ms} ms, peak RSS ${c.peak_rss_mb} MB${c.errors ? `, ${c.errors} errors` : ''}`,
+  )
   return c
 }
 
 const round = (x: number) => Math.round(x * 100) / 100
 
 async function whoisLoad(port: number, namesFile: string, seconds: number) {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/bench/whois-load.ts', '127.0.0.1', String(port), namesFile, String(seconds), String(CONNECTIONS)])
+  const { stdout } = await run(process.execPath, [
+    '--import',
+    'tsx',
+    'test/bench/whois-load.ts',
+    '127.0.0.1',
+    String(port),
+    namesFile,
+    String(seconds),
+    String(CONNECTIONS),
+  ])
   const r = JSON.parse(stdout)
   return { rps: r.requests / r.seconds, p50: r.p50_ms, p99: r.p99_ms, errors: r.errors }
 }
@@ -127,11 +203,14 @@ async function whoisLoad(port: number, namesFile: string, seconds: number) {
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL
   if (!url) {
-    say('npm run bench needs a PostgreSQL server: set DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test). Skipped.')
+    say(
+      'npm run bench needs a PostgreSQL server: set DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test). Skipped.',
+    )
     return
   }
   await run('wrk', ['--version']).catch((err: { stdout?: string }) => {
-    if (!String(err.stdout ?? '').includes('wrk')) throw new Error('wrk is not installed (apt-get install wrk)')
+    if (!String(err.stdout ?? '').includes('wrk'))
+      throw new Error('wrk is not installed (apt-get install wrk)')
   })
   const work = await mkdtemp(join(tmpdir(), 'rdds-bench-'))
   const big = await ensureRegistry(url, 'bench_big', BIG)
@@ -139,24 +218,52 @@ async function main(): Promise<void> {
 
   // a trusted issuer and an accreditation for the authorized case
   const { privateKey, publicKey } = await generateKeyPair('ES256')
-  await writeFile(join(work, 'jwks.json'), JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'b1', alg: 'ES256' }] }))
-  await writeFile(join(work, 'issuers.yaml'), `issuers:\n  - iss: ${ISS}\n    audience: ${AUD}\n    jwksFile: jwks.json\n    algorithms: [ES256]\n    maxTokenAge: 3h\n    grants: [accredited:law-enforcement]\n`)
+  await writeFile(
+    join(work, 'jwks.json'),
+    JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'b1', alg: 'ES256' }] }),
+  )
+  await writeFile(
+    join(work, 'issuers.yaml'),
+    `issuers:\n  - iss: ${ISS}\n    audience: ${AUD}\n    jwksFile: jwks.json\n    algorithms: [ES256]\n    maxTokenAge: 3h\n    grants: [accredited:law-enforcement]\n`,
+  )
   for (const dbs of [big, small]) {
-    await dbs.primary.query(`insert into accreditations (id, holder, issuer, purposes) values ('bench', 'Bench Police', $1, '{law-enforcement}') on conflict (id) do nothing`, [ISS])
+    await dbs.primary.query(
+      `insert into accreditations (id, holder, issuer, purposes) values ('bench', 'Bench Police', $1, '{law-enforcement}') on conflict (id) do nothing`,
+      [ISS],
+    )
   }
-  const token = await new SignJWT({ rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'bench' })
-    .setProtectedHeader({ alg: 'ES256', kid: 'b1' }).setIssuer(ISS).setAudience(AUD).setSubject('bench-analyst').setIssuedAt().setExpirationTime('2h').sign(privateKey)
+  const token = await new SignJWT({
+    rdap_allowed_purposes: ['law-enforcement'],
+    accreditation_id: 'bench',
+  })
+    .setProtectedHeader({ alg: 'ES256', kid: 'b1' })
+    .setIssuer(ISS)
+    .setAudience(AUD)
+    .setSubject('bench-analyst')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(privateKey)
 
   const sampleNames = async (dbs: Databases, file: string) => {
-    const rows = await dbs.reader.query<{ ldh_name: string }>('select ldh_name from domains tablesample system (20) repeatable (7) limit 100000')
+    const rows = await dbs.reader.query<{ ldh_name: string }>(
+      'select ldh_name from domains tablesample system (20) repeatable (7) limit 100000',
+    )
     await writeFile(file, rows.map((r) => r.ldh_name).join('\n') + '\n')
     return rows.length
   }
   const bigNames = join(work, 'big.txt')
   const smallNames = join(work, 'small.txt')
   const missing = join(work, 'missing.txt')
-  say(`names: ${await sampleNames(big, bigNames)} sampled of ${BIG}, ${await sampleNames(small, smallNames)} of ${SMALL}`)
-  await writeFile(missing, Array.from({ length: 10000 }, (_, i) => `no-such-name-${i}-${Math.random().toString(36).slice(2, 8)}.example`).join('\n') + '\n')
+  say(
+    `names: ${await sampleNames(big, bigNames)} sampled of ${BIG}, ${await sampleNames(small, smallNames)} of ${SMALL}`,
+  )
+  await writeFile(
+    missing,
+    Array.from(
+      { length: 10000 },
+      (_, i) => `no-such-name-${i}-${Math.random().toString(36).slice(2, 8)}.example`,
+    ).join('\n') + '\n',
+  )
   await writeFile(join(work, 'idn.txt'), 'xn--bcher-kva.example\n')
   await big.close()
   await small.close()
@@ -169,32 +276,62 @@ async function main(): Promise<void> {
     // the canned response for the ceiling: a real public answer, same size
     const canned = await (await fetch(`${base}/rdap/domain/privacy.example`)).text()
     await writeFile(join(work, 'canned.json'), canned)
-    const ceiling = await startProcess(['--import', 'tsx', 'test/bench/ceiling.ts', join(work, 'canned.json'), String(port + 2)], {}, /ceiling listening/)
+    const ceiling = await startProcess(
+      ['--import', 'tsx', 'test/bench/ceiling.ts', join(work, 'canned.json'), String(port + 2)],
+      {},
+      /ceiling listening/,
+    )
     try {
-      say(`measuring (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s per case, response ${canned.length} bytes):`)
-      cases.push(await measure('ceiling', ceiling.pid!, (s) => wrk(`http://127.0.0.1:${port + 2}`, s, bigNames, '/rdap/domain/')))
+      say(
+        `measuring (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s per case, response ${canned.length} bytes):`,
+      )
+      cases.push(
+        await measure('ceiling', ceiling.pid!, (s) =>
+          wrk(`http://127.0.0.1:${port + 2}`, s, bigNames, '/rdap/domain/'),
+        ),
+      )
     } finally {
       ceiling.kill()
     }
     const pid = server.pid!
     cases.push(await measure('rdap-anonymous', pid, (s) => wrk(base, s, bigNames, '/rdap/domain/')))
-    cases.push(await measure('rdap-not-found', pid, (s) => wrk(base, s, missing, '/rdap/domain/'), true))
-    cases.push(await measure('rdap-authorized', pid, (s) => wrk(base, s, bigNames, '/rdap/domain/', token)))
+    cases.push(
+      await measure('rdap-not-found', pid, (s) => wrk(base, s, missing, '/rdap/domain/'), true),
+    )
+    cases.push(
+      await measure('rdap-authorized', pid, (s) => wrk(base, s, bigNames, '/rdap/domain/', token)),
+    )
     cases.push(await measure('whois', pid, (s) => whoisLoad(port + 1, bigNames, s)))
     // no growth: RSS after a long anonymous run against RSS at its start
     const soak = await withRss(pid, () => wrk(base, SOAK, bigNames, '/rdap/domain/'))
     const first = soak.samples.slice(0, 8)
     const last = soak.samples.slice(-8)
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-    cases.push({ name: `rdap-anonymous-soak-${SOAK}s`, rps: Math.round(soak.result.rps), p50_ms: round(soak.result.p50), p99_ms: round(soak.result.p99),
-      peak_rss_mb: Math.round(soak.peak), errors: soak.result.errors })
-    say(`  soak ${SOAK}s: RSS ${avg(first).toFixed(0)} MB in its first 2 s, ${avg(last).toFixed(0)} MB in its last 2 s, peak ${soak.peak.toFixed(0)} MB`)
+    cases.push({
+      name: `rdap-anonymous-soak-${SOAK}s`,
+      rps: Math.round(soak.result.rps),
+      p50_ms: round(soak.result.p50),
+      p99_ms: round(soak.result.p99),
+      peak_rss_mb: Math.round(soak.peak),
+      errors: soak.result.errors,
+    })
+    say(
+      `  soak ${SOAK}s: RSS ${avg(first).toFixed(0)} MB in its first 2 s, ${avg(last).toFixed(0)} MB in its last 2 s, peak ${soak.peak.toFixed(0)} MB`,
+    )
   } finally {
     server.kill('SIGTERM')
   }
-  const smallServer = await startServer(schemaUrl(url, 'bench_small'), join(work, 'issuers.yaml'), port)
+  const smallServer = await startServer(
+    schemaUrl(url, 'bench_small'),
+    join(work, 'issuers.yaml'),
+    port,
+  )
   try {
-    cases.push(await measure(`rdap-anonymous-${SMALL / 1000}k`, smallServer.pid!, (s) => wrk(`http://127.0.0.1:${port}`, s, smallNames, '/rdap/domain/')))
+    cases.push(
+      await measure(`rdap-anonymous-${SMALL / 1000}k`, smallServer.pid!, (s) =>
+        wrk(`http://127.0.0.1:${port}`, s, smallNames, '/rdap/domain/'),
+      ),
+    )
   } finally {
     smallServer.kill('SIGTERM')
   }
@@ -204,13 +341,18 @@ async function main(): Promise<void> {
   say('')
   say('case                        req/s   ratio   p50 ms   p99 ms   peak RSS MB')
   for (const c of cases) {
-    say(`${c.name.padEnd(26)}${String(c.rps).padStart(7)}${c.ratio!.toFixed(2).padStart(8)}${c.p50_ms.toFixed(2).padStart(9)}${c.p99_ms.toFixed(2).padStart(9)}${String(c.peak_rss_mb).padStart(14)}`)
+    say(
+      `${c.name.padEnd(26)}${String(c.rps).padStart(7)}${c.ratio!.toFixed(2).padStart(8)}${c.p50_ms.toFixed(2).padStart(9)}${c.p99_ms.toFixed(2).padStart(9)}${String(c.peak_rss_mb).padStart(14)}`,
+    )
   }
   const anon = cases.find((c) => c.name === 'rdap-anonymous')!
   const anonSmall = cases.find((c) => c.name.startsWith('rdap-anonymous-') && c.name.endsWith('k'))!
   say(`\nthroughput with ${BIG} domains / with ${SMALL}: ${(anon.rps / anonSmall.rps).toFixed(2)}`)
   await mkdir('bench', { recursive: true })
-  await writeFile('bench/results.json', `${JSON.stringify({ when: new Date().toISOString(), domains: BIG, connections: CONNECTIONS, seconds: SECONDS, cases }, null, 2)}\n`)
+  await writeFile(
+    'bench/results.json',
+    `${JSON.stringify({ when: new Date().toISOString(), domains: BIG, connections: CONNECTIONS, seconds: SECONDS, cases }, null, 2)}\n`,
+  )
   say('written to bench/results.json')
 }
 

@@ -15,7 +15,9 @@ function once(): Promise<void> {
     const socket = connect(Number(port), host!)
     let bytes = 0
     socket.setNoDelay(true)
-    socket.on('connect', () => socket.write(`${names[Math.floor(Math.random() * names.length)]}\r\n`))
+    socket.on('connect', () =>
+      socket.write(`${names[Math.floor(Math.random() * names.length)]}\r\n`),
+    )
     socket.on('data', (c) => (bytes += c.length))
     socket.on('error', () => {
       errors++
@@ -37,5 +39,8 @@ const started = Date.now()
 await Promise.all(Array.from({ length: Number(concurrency) }, worker))
 const elapsed = (Date.now() - started) / 1000
 latencies.sort((a, b) => a - b)
-const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-process.stdout.write(`${JSON.stringify({ requests: latencies.length, seconds: elapsed, p50_ms: at(0.5), p99_ms: at(0.99), errors })}\n`)
+const at = (q: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
+process.stdout.write(
+  `${JSON.stringify({ requests: latencies.length, seconds: elapsed, p50_ms: at(0.5), p99_ms: at(0.99), errors })}\n`,
+)

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
-import { createAuditLog, listDisclosures, verifyChain, type DisclosureEvent } from '../../src/audit/disclosures.js'
+import {
+  createAuditLog,
+  listDisclosures,
+  verifyChain,
+  type DisclosureEvent,
+} from '../../src/audit/disclosures.js'
 import { ENGINE, openTestDb, type TestDb } from '../helpers/db.js'
 
 let db: TestDb
@@ -11,9 +16,18 @@ afterAll(async () => {
 })
 
 const event = (n: number): DisclosureEvent => ({
-  at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)), requestId: `req-${n}`, issuer: 'https://la.test', subject: `analyst-${n % 3}`,
-  accreditationId: 'acc', audience: 'accredited:law-enforcement', purpose: 'law-enforcement', objectClass: 'domain',
-  objectHandle: `d${n}.example`, fields: ['registrant.name'], policyName: 'calzone', policyVersion: 1,
+  at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
+  requestId: `req-${n}`,
+  issuer: 'https://la.test',
+  subject: `analyst-${n % 3}`,
+  accreditationId: 'acc',
+  audience: 'accredited:law-enforcement',
+  purpose: 'law-enforcement',
+  objectClass: 'domain',
+  objectHandle: `d${n}.example`,
+  fields: ['registrant.name'],
+  policyName: 'calzone',
+  policyVersion: 1,
 })
 
 test(`when two server processes append at once, the chain stays linear and whole (${ENGINE})`, async () => {
@@ -26,5 +40,7 @@ test(`when two server processes append at once, the chain stays linear and whole
   expect(new Set(rows.map((r) => r.requestId)).size).toBe(40)
   expect(await verifyChain(db.primary)).toEqual({ rows: 40, problems: [] })
   expect(rows.filter((r) => r.subject === 'analyst-1')).toHaveLength(13)
-  expect(await listDisclosures(db.primary, { since: new Date(Date.UTC(2026, 0, 1, 0, 0, 30)) })).toHaveLength(10)
+  expect(
+    await listDisclosures(db.primary, { since: new Date(Date.UTC(2026, 0, 1, 0, 0, 30)) }),
+  ).toHaveLength(10)
 })

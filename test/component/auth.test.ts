@@ -7,7 +7,14 @@ import { buildIssuers } from '../../src/auth/issuers.js'
 import { ENGINE } from '../helpers/db.js'
 import { startTestApp, type TestApp } from '../helpers/app.js'
 import { expectRedactionsHold, PRIVACY_REGISTRANT_VALUES } from '../helpers/rdap.js'
-import { makeKey, serveJwks, signToken, unsignedToken, writeJwksFile, type TestKey } from '../helpers/tokens.js'
+import {
+  makeKey,
+  serveJwks,
+  signToken,
+  unsignedToken,
+  writeJwksFile,
+  type TestKey,
+} from '../helpers/tokens.js'
 
 const LA = 'https://accreditation.police.test'
 const PORTAL = 'https://portal.nic.test'
@@ -30,16 +37,47 @@ describe(`accredited access on ${ENGINE}`, () => {
     const file = await writeJwksFile([laKey])
     const issuers = await buildIssuers(
       [
-        { iss: LA, audience: AUD, jwksFile: file, grants: ['accredited:law-enforcement', 'accredited:cybersecurity'] },
-        { iss: PORTAL, audience: AUD, jwksUrl: jwks.url, algorithms: ['RS256'], grants: ['registrar'] },
-        { iss: DEAD, audience: AUD, jwksUrl: 'http://127.0.0.1:9/jwks.json', grants: ['accredited:law-enforcement'] },
-        { iss: IPC, audience: AUD, jwksFile: file, grants: ['accredited:ip-protection', 'accredited:consumer-protection'] },
+        {
+          iss: LA,
+          audience: AUD,
+          jwksFile: file,
+          grants: ['accredited:law-enforcement', 'accredited:cybersecurity'],
+        },
+        {
+          iss: PORTAL,
+          audience: AUD,
+          jwksUrl: jwks.url,
+          algorithms: ['RS256'],
+          grants: ['registrar'],
+        },
+        {
+          iss: DEAD,
+          audience: AUD,
+          jwksUrl: 'http://127.0.0.1:9/jwks.json',
+          grants: ['accredited:law-enforcement'],
+        },
+        {
+          iss: IPC,
+          audience: AUD,
+          jwksFile: file,
+          grants: ['accredited:ip-protection', 'accredited:consumer-protection'],
+        },
       ],
       '/',
     )
     t = await startTestApp({ issuers })
-    await addAccreditation(t.db.primary, { id: 'acc-le', holder: 'Test Police Unit', issuer: LA, purposes: ['law-enforcement', 'cybersecurity'] })
-    await addAccreditation(t.db.primary, { id: 'acc-ipc', holder: 'Brand Protection Ltd', issuer: IPC, purposes: ['ip-protection', 'consumer-protection'] })
+    await addAccreditation(t.db.primary, {
+      id: 'acc-le',
+      holder: 'Test Police Unit',
+      issuer: LA,
+      purposes: ['law-enforcement', 'cybersecurity'],
+    })
+    await addAccreditation(t.db.primary, {
+      id: 'acc-ipc',
+      holder: 'Brand Protection Ltd',
+      issuer: IPC,
+      purposes: ['ip-protection', 'consumer-protection'],
+    })
   })
   afterAll(async () => {
     await jwks.close()
@@ -47,14 +85,26 @@ describe(`accredited access on ${ENGINE}`, () => {
   })
 
   const le = (claims: Record<string, unknown> = {}, extra = {}) =>
-    signToken(laKey, { iss: LA, aud: AUD, claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le', ...claims }, ...extra })
-  const registrar = (id: number) => signToken(portalKey, { iss: PORTAL, aud: AUD, sub: `registrar-${id}`, claims: { registrar_iana_id: id } })
+    signToken(laKey, {
+      iss: LA,
+      aud: AUD,
+      claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le', ...claims },
+      ...extra,
+    })
+  const registrar = (id: number) =>
+    signToken(portalKey, {
+      iss: PORTAL,
+      aud: AUD,
+      sub: `registrar-${id}`,
+      claims: { registrar_iana_id: id },
+    })
   const get = (path: string, token?: string) => {
     const r = request(t.app).get(path)
     return token ? r.set('Authorization', `Bearer ${token}`) : r
   }
-  const registrantOf = (body: { entities: Array<{ roles: string[]; vcardArray: [string, unknown[]] }> }) =>
-    body.entities.find((e) => e.roles[0] === 'registrant')!
+  const registrantOf = (body: {
+    entities: Array<{ roles: string[]; vcardArray: [string, unknown[]] }>
+  }) => body.entities.find((e) => e.roles[0] === 'registrant')!
 
   describe('views of privacy.example', () => {
     test('when anonymous, then the public view, with no audit row', async () => {
@@ -66,68 +116,119 @@ describe(`accredited access on ${ENGINE}`, () => {
 
     test('when law enforcement asks, then the full registrant, no redacted entries for it, a notice, and an audit row', async () => {
       const res = await get('/rdap/domain/privacy.example', await le()).expect(200)
-      expect(registrantOf(res.body).vcardArray[1]).toEqual(expect.arrayContaining([['fn', {}, 'text', 'Erika Mustermann'],
-        ['email', {}, 'text', 'erika.mustermann@mail.example'], ['tel', { type: 'voice' }, 'uri', 'tel:+49.2214711;ext=12']]))
+      expect(registrantOf(res.body).vcardArray[1]).toEqual(
+        expect.arrayContaining([
+          ['fn', {}, 'text', 'Erika Mustermann'],
+          ['email', {}, 'text', 'erika.mustermann@mail.example'],
+          ['tel', { type: 'voice' }, 'uri', 'tel:+49.2214711;ext=12'],
+        ]),
+      )
       expect(res.body.redacted).toBeUndefined()
       expect(res.body.rdapConformance).not.toContain('redacted')
-      expect(res.body.notices.at(-1)).toMatchObject({ title: 'Authorized access', description: [expect.stringContaining('accredited:law-enforcement')] })
+      expect(res.body.notices.at(-1)).toMatchObject({
+        title: 'Authorized access',
+        description: [expect.stringContaining('accredited:law-enforcement')],
+      })
       expect(res.headers['cache-control']).toBe('private, no-store')
       expect(res.headers.vary).toContain('Authorization')
       const rows = await listDisclosures(t.db.primary, { object: 'privacy.example' })
       const row = rows.find((r) => r.requestId === res.headers['x-request-id'])!
-      expect(row).toMatchObject({ issuer: LA, subject: 'analyst-7', accreditationId: 'acc-le', audience: 'accredited:law-enforcement',
-        purpose: 'law-enforcement', objectClass: 'domain', policyName: 'calzone', policyVersion: 1 })
-      expect(row.fields).toEqual(expect.arrayContaining(['registrant.name', 'registrant.email', 'registrant.street', 'registrant.phone']))
+      expect(row).toMatchObject({
+        issuer: LA,
+        subject: 'analyst-7',
+        accreditationId: 'acc-le',
+        audience: 'accredited:law-enforcement',
+        purpose: 'law-enforcement',
+        objectClass: 'domain',
+        policyName: 'calzone',
+        policyVersion: 1,
+      })
+      expect(row.fields).toEqual(
+        expect.arrayContaining([
+          'registrant.name',
+          'registrant.email',
+          'registrant.street',
+          'registrant.phone',
+        ]),
+      )
       expect(row.fields).not.toContain('registrant.countryCode') // public anyway
       const stored = JSON.stringify(await t.db.primary.query('select * from disclosures'))
-      for (const value of PRIVACY_REGISTRANT_VALUES.filter((v) => v !== 'C1001-EXAMPLE')) expect(stored).not.toContain(value)
+      for (const value of PRIVACY_REGISTRANT_VALUES.filter((v) => v !== 'C1001-EXAMPLE'))
+        expect(stored).not.toContain(value)
     })
 
     test('when a token allows several purposes, then the request must declare one it holds', async () => {
       const token = await le({ rdap_allowed_purposes: ['law-enforcement', 'cybersecurity'] })
-      expect((await get('/rdap/domain/privacy.example', token).expect(403)).body.description[0]).toMatch(/Declare a purpose/)
+      expect(
+        (await get('/rdap/domain/privacy.example', token).expect(403)).body.description[0],
+      ).toMatch(/Declare a purpose/)
       await get('/rdap/domain/privacy.example?purpose=consumer-protection', token).expect(403)
       const res = await get('/rdap/domain/privacy.example?purpose=cybersecurity', token).expect(200)
       expect(res.body.notices.at(-1).description[0]).toContain('accredited:cybersecurity')
       const rows = await listDisclosures(t.db.primary, { object: 'privacy.example' })
-      expect(rows.find((r) => r.requestId === res.headers['x-request-id'])?.purpose).toBe('cybersecurity')
+      expect(rows.find((r) => r.requestId === res.headers['x-request-id'])?.purpose).toBe(
+        'cybersecurity',
+      )
     })
 
-    test.each(['ip-protection', 'consumer-protection'])('when %s asks, then name, address and e-mail but not the phone (calzone)', async (purpose) => {
-      const token = await signToken(laKey, { iss: IPC, aud: AUD, claims: { rdap_allowed_purposes: [purpose], accreditation_id: 'acc-ipc' } })
-      const res = await get('/rdap/domain/privacy.example', token).expect(200)
-      const card = registrantOf(res.body).vcardArray[1]
-      expect(card).toEqual(expect.arrayContaining([['fn', {}, 'text', 'Erika Mustermann'], ['email', {}, 'text', 'erika.mustermann@mail.example']]))
-      expect(JSON.stringify(card)).not.toContain('2214711')
-      const names = res.body.redacted.map((r: { name: { type?: string } }) => r.name.type)
-      expect(names).toEqual(expect.arrayContaining(['Registrant Phone', 'Registrant Fax']))
-      expect(names).not.toContain('Registrant Name')
-      expectRedactionsHold(res.body)
-      const row = (await listDisclosures(t.db.primary)).find((r) => r.requestId === res.headers['x-request-id'])!
-      expect(row.audience).toBe(`accredited:${purpose}`)
-      expect(row.fields).toContain('registrant.name')
-      expect(row.fields).not.toContain('registrant.phone')
-    })
+    test.each(['ip-protection', 'consumer-protection'])(
+      'when %s asks, then name, address and e-mail but not the phone (calzone)',
+      async (purpose) => {
+        const token = await signToken(laKey, {
+          iss: IPC,
+          aud: AUD,
+          claims: { rdap_allowed_purposes: [purpose], accreditation_id: 'acc-ipc' },
+        })
+        const res = await get('/rdap/domain/privacy.example', token).expect(200)
+        const card = registrantOf(res.body).vcardArray[1]
+        expect(card).toEqual(
+          expect.arrayContaining([
+            ['fn', {}, 'text', 'Erika Mustermann'],
+            ['email', {}, 'text', 'erika.mustermann@mail.example'],
+          ]),
+        )
+        expect(JSON.stringify(card)).not.toContain('2214711')
+        const names = res.body.redacted.map((r: { name: { type?: string } }) => r.name.type)
+        expect(names).toEqual(expect.arrayContaining(['Registrant Phone', 'Registrant Fax']))
+        expect(names).not.toContain('Registrant Name')
+        expectRedactionsHold(res.body)
+        const row = (await listDisclosures(t.db.primary)).find(
+          (r) => r.requestId === res.headers['x-request-id'],
+        )!
+        expect(row.audience).toBe(`accredited:${purpose}`)
+        expect(row.fields).toContain('registrant.name')
+        expect(row.fields).not.toContain('registrant.phone')
+      },
+    )
 
-    test('when a registrar asks about its own domain, then the registrar view; another registrar\'s domain, the public view', async () => {
+    test("when a registrar asks about its own domain, then the registrar view; another registrar's domain, the public view", async () => {
       const token = await registrar(1001)
       const own = await get('/rdap/domain/privacy.example', token).expect(200)
-      expect(registrantOf(own.body).vcardArray[1]).toEqual(expect.arrayContaining([['fn', {}, 'text', 'Erika Mustermann']]))
+      expect(registrantOf(own.body).vcardArray[1]).toEqual(
+        expect.arrayContaining([['fn', {}, 'text', 'Erika Mustermann']]),
+      )
       expect(own.body.notices.at(-1).description[0]).toContain('registrar audience')
       const before = (await listDisclosures(t.db.primary)).length
       const other = await get('/rdap/domain/company.example', token).expect(200)
-      expect(registrantOf(other.body).vcardArray[1]).toEqual(expect.arrayContaining([['fn', {}, 'text', '']]))
+      expect(registrantOf(other.body).vcardArray[1]).toEqual(
+        expect.arrayContaining([['fn', {}, 'text', '']]),
+      )
       expectRedactionsHold(other.body)
       expect((await listDisclosures(t.db.primary)).length).toBe(before)
     })
 
     test('when a registrar asks for view=public, then it sees what the public sees, and nothing is audited', async () => {
       const before = (await listDisclosures(t.db.primary)).length
-      const res = await get('/rdap/domain/privacy.example?view=public', await registrar(1001)).expect(200)
+      const res = await get(
+        '/rdap/domain/privacy.example?view=public',
+        await registrar(1001),
+      ).expect(200)
       const anon = await get('/rdap/domain/privacy.example?view=public').expect(200)
       expect(res.body.redacted).toEqual(anon.body.redacted)
       expect(registrantOf(res.body)).toEqual(registrantOf(anon.body))
-      expect(res.body.notices.map((n: { title: string }) => n.title)).not.toContain('Authorized access')
+      expect(res.body.notices.map((n: { title: string }) => n.title)).not.toContain(
+        'Authorized access',
+      )
       expect((await listDisclosures(t.db.primary)).length).toBe(before)
     })
 
@@ -144,27 +245,60 @@ describe(`accredited access on ${ENGINE}`, () => {
       const token = await le()
       await get('/rdap/domain/privacy.example', token).expect(200)
       await setAccreditationStatus(t.db.primary, 'acc-le', 'suspended')
-      expect((await get('/rdap/domain/privacy.example', token).expect(403)).body.description[0]).toMatch(/suspended/)
+      expect(
+        (await get('/rdap/domain/privacy.example', token).expect(403)).body.description[0],
+      ).toMatch(/suspended/)
       await setAccreditationStatus(t.db.primary, 'acc-le', 'active')
       await get('/rdap/domain/privacy.example', token).expect(200)
-      await addAccreditation(t.db.primary, { id: 'acc-tmp', holder: 'Temp', issuer: LA, purposes: ['law-enforcement'] })
+      await addAccreditation(t.db.primary, {
+        id: 'acc-tmp',
+        holder: 'Temp',
+        issuer: LA,
+        purposes: ['law-enforcement'],
+      })
       const tmp = await le({ accreditation_id: 'acc-tmp' })
       await get('/rdap/domain/privacy.example', tmp).expect(200)
       await setAccreditationStatus(t.db.primary, 'acc-tmp', 'revoked')
-      expect((await get('/rdap/domain/privacy.example', tmp).expect(403)).body.description[0]).toMatch(/revoked/)
+      expect(
+        (await get('/rdap/domain/privacy.example', tmp).expect(403)).body.description[0],
+      ).toMatch(/revoked/)
     })
 
     test('when the accreditation does not hold the purpose, or is unknown, or expired, then 403', async () => {
-      await addAccreditation(t.db.primary, { id: 'acc-cyber', holder: 'CERT', issuer: LA, purposes: ['cybersecurity'] })
-      await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-cyber' })).expect(403)
-      await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-nope' })).expect(403)
-      await addAccreditation(t.db.primary, { id: 'acc-old', holder: 'Old', issuer: LA, purposes: ['law-enforcement'], validUntil: new Date('2020-01-01') })
-      await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-old' })).expect(403)
+      await addAccreditation(t.db.primary, {
+        id: 'acc-cyber',
+        holder: 'CERT',
+        issuer: LA,
+        purposes: ['cybersecurity'],
+      })
+      await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-cyber' })).expect(
+        403,
+      )
+      await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-nope' })).expect(
+        403,
+      )
+      await addAccreditation(t.db.primary, {
+        id: 'acc-old',
+        holder: 'Old',
+        issuer: LA,
+        purposes: ['law-enforcement'],
+        validUntil: new Date('2020-01-01'),
+      })
+      await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-old' })).expect(
+        403,
+      )
     })
 
     test('when a token asks for more than its issuer may grant, then 403', async () => {
-      await get('/rdap/domain/privacy.example', await le({ rdap_allowed_purposes: ['ip-protection'] })).expect(403)
-      const asRegistrar = await signToken(laKey, { iss: LA, aud: AUD, claims: { registrar_iana_id: 1001 } })
+      await get(
+        '/rdap/domain/privacy.example',
+        await le({ rdap_allowed_purposes: ['ip-protection'] }),
+      ).expect(403)
+      const asRegistrar = await signToken(laKey, {
+        iss: LA,
+        aud: AUD,
+        claims: { registrar_iana_id: 1001 },
+      })
       await get('/rdap/domain/privacy.example', asRegistrar).expect(403)
     })
   })
@@ -173,19 +307,83 @@ describe(`accredited access on ${ENGINE}`, () => {
     const cases: Array<[string, () => Promise<string>]> = [
       ['malformed', async () => 'not.a.jwt'],
       ['garbage', async () => 'abc'],
-      ['expired', () => le({}, { expiresIn: Math.floor(Date.now() / 1000) - 120, issuedAt: Math.floor(Date.now() / 1000) - 600 })],
+      [
+        'expired',
+        () =>
+          le(
+            {},
+            {
+              expiresIn: Math.floor(Date.now() / 1000) - 120,
+              issuedAt: Math.floor(Date.now() / 1000) - 600,
+            },
+          ),
+      ],
       ['not yet valid', () => le({}, { notBefore: '10m' })],
-      ['from an untrusted issuer', () => signToken(laKey, { iss: 'https://evil.test', aud: AUD, claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' } })],
-      ['for another audience', () => signToken(laKey, { iss: LA, aud: 'https://other-rdap.test/', claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' } })],
-      ['signed with the wrong key', () => signToken(strangerKey, { iss: LA, aud: AUD, claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' } })],
-      ['with alg none', async () => unsignedToken({ iss: LA, aud: AUD, sub: 'x', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600, rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' })],
-      ['HMAC-signed with the public key', async () => new SignJWT({ rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' })
-        .setProtectedHeader({ alg: 'HS256', kid: 'la-1' }).setIssuer(LA).setAudience(AUD).setSubject('x').setIssuedAt().setExpirationTime('5m')
-        .sign(new TextEncoder().encode(JSON.stringify(laKey.publicJwk)))],
+      [
+        'from an untrusted issuer',
+        () =>
+          signToken(laKey, {
+            iss: 'https://evil.test',
+            aud: AUD,
+            claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' },
+          }),
+      ],
+      [
+        'for another audience',
+        () =>
+          signToken(laKey, {
+            iss: LA,
+            aud: 'https://other-rdap.test/',
+            claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' },
+          }),
+      ],
+      [
+        'signed with the wrong key',
+        () =>
+          signToken(strangerKey, {
+            iss: LA,
+            aud: AUD,
+            claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' },
+          }),
+      ],
+      [
+        'with alg none',
+        async () =>
+          unsignedToken({
+            iss: LA,
+            aud: AUD,
+            sub: 'x',
+            iat: Math.floor(Date.now() / 1000),
+            exp: Math.floor(Date.now() / 1000) + 600,
+            rdap_allowed_purposes: ['law-enforcement'],
+            accreditation_id: 'acc-le',
+          }),
+      ],
+      [
+        'HMAC-signed with the public key',
+        async () =>
+          new SignJWT({ rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' })
+            .setProtectedHeader({ alg: 'HS256', kid: 'la-1' })
+            .setIssuer(LA)
+            .setAudience(AUD)
+            .setSubject('x')
+            .setIssuedAt()
+            .setExpirationTime('5m')
+            .sign(new TextEncoder().encode(JSON.stringify(laKey.publicJwk))),
+      ],
       ['oversized', () => le({ padding: 'x'.repeat(9000) })],
       ['with an unknown purpose', () => le({ rdap_allowed_purposes: ['curiosity'] })],
-      ['without sub', () => new SignJWT({ rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' })
-        .setProtectedHeader({ alg: 'ES256', kid: 'la-1' }).setIssuer(LA).setAudience(AUD).setIssuedAt().setExpirationTime('5m').sign(laKey.privateKey)],
+      [
+        'without sub',
+        () =>
+          new SignJWT({ rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' })
+            .setProtectedHeader({ alg: 'ES256', kid: 'la-1' })
+            .setIssuer(LA)
+            .setAudience(AUD)
+            .setIssuedAt()
+            .setExpirationTime('5m')
+            .sign(laKey.privateKey),
+      ],
     ]
     test.each(cases)('when the token is %s', async (_name, make) => {
       const res = await get('/rdap/domain/privacy.example', await make()).expect(401)
@@ -195,15 +393,25 @@ describe(`accredited access on ${ENGINE}`, () => {
     })
 
     test('when the scheme is not Bearer, then 401', async () => {
-      const res = await request(t.app).get('/rdap/domain/privacy.example').set('Authorization', 'Basic dXNlcjpwdw==').expect(401)
+      const res = await request(t.app)
+        .get('/rdap/domain/privacy.example')
+        .set('Authorization', 'Basic dXNlcjpwdw==')
+        .expect(401)
       expect(res.headers['www-authenticate']).toContain('invalid_token')
     })
   })
 
-  test('when the issuer\'s JWKS URL is unreachable, then its tokens fail within a bounded time and anonymous traffic is unaffected', async () => {
-    const token = await signToken(laKey, { iss: DEAD, aud: AUD, claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' } })
+  test("when the issuer's JWKS URL is unreachable, then its tokens fail within a bounded time and anonymous traffic is unaffected", async () => {
+    const token = await signToken(laKey, {
+      iss: DEAD,
+      aud: AUD,
+      claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' },
+    })
     const started = Date.now()
-    const [authed, anon] = await Promise.all([get('/rdap/domain/privacy.example', token), get('/rdap/domain/privacy.example')])
+    const [authed, anon] = await Promise.all([
+      get('/rdap/domain/privacy.example', token),
+      get('/rdap/domain/privacy.example'),
+    ])
     expect([401, 503]).toContain(authed.status)
     expect(authed.text).not.toContain('Erika')
     expect(anon.status).toBe(200)
@@ -220,9 +428,15 @@ describe(`accredited access on ${ENGINE}`, () => {
       expect(rows.length).toBeGreaterThanOrEqual(5)
       expect(rows.every((r) => r.audience !== 'public')).toBe(true)
       expect(await verifyChain(t.db.primary)).toEqual({ rows: rows.length, problems: [] })
-      await expect(t.db.primary.query("update disclosures set subject = 'someone-else' where id = $1", [rows[1]!.id])).rejects.toThrow(/append-only/)
+      await expect(
+        t.db.primary.query("update disclosures set subject = 'someone-else' where id = $1", [
+          rows[1]!.id,
+        ]),
+      ).rejects.toThrow(/append-only/)
       await t.db.primary.exec('alter table disclosures disable trigger disclosures_no_update')
-      await t.db.primary.query("update disclosures set subject = 'someone-else' where id = $1", [rows[1]!.id])
+      await t.db.primary.query("update disclosures set subject = 'someone-else' where id = $1", [
+        rows[1]!.id,
+      ])
       await t.db.primary.query('delete from disclosures where id = $1', [rows[3]!.id])
       await t.db.primary.exec('alter table disclosures enable trigger disclosures_no_update')
       const result = await verifyChain(t.db.primary)
@@ -238,12 +452,30 @@ describe(`when the audit row cannot be written on ${ENGINE}`, () => {
   test('then nothing is disclosed: 503', async () => {
     const key = await makeKey('k1')
     const file = await writeJwksFile([key])
-    const issuers = await buildIssuers([{ iss: LA, audience: AUD, jwksFile: file, grants: ['accredited:law-enforcement'] }], '/')
-    const t = await startTestApp({ issuers, audit: () => ({ append: () => Promise.reject(new Error('disk full')) }) })
+    const issuers = await buildIssuers(
+      [{ iss: LA, audience: AUD, jwksFile: file, grants: ['accredited:law-enforcement'] }],
+      '/',
+    )
+    const t = await startTestApp({
+      issuers,
+      audit: () => ({ append: () => Promise.reject(new Error('disk full')) }),
+    })
     try {
-      await addAccreditation(t.db.primary, { id: 'acc-le', holder: 'Police', issuer: LA, purposes: ['law-enforcement'] })
-      const token = await signToken(key, { iss: LA, aud: AUD, claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' } })
-      const res = await request(t.app).get('/rdap/domain/privacy.example').set('Authorization', `Bearer ${token}`).expect(503)
+      await addAccreditation(t.db.primary, {
+        id: 'acc-le',
+        holder: 'Police',
+        issuer: LA,
+        purposes: ['law-enforcement'],
+      })
+      const token = await signToken(key, {
+        iss: LA,
+        aud: AUD,
+        claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc-le' },
+      })
+      const res = await request(t.app)
+        .get('/rdap/domain/privacy.example')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(503)
       expect(res.text).not.toContain('Erika')
       expect(res.body.errorCode).toBe(503)
       await request(t.app).get('/rdap/domain/privacy.example').expect(200) // the public view needs no audit row

@@ -25,12 +25,21 @@ describe('the rdds command line (embedded database in a folder)', () => {
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rdds-cli-'))
     pgliteDir = join(dir, 'db')
-    env = { PATH: process.env.PATH ?? '', PGLITE_DIR: pgliteDir, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' }
+    env = {
+      PATH: process.env.PATH ?? '',
+      PGLITE_DIR: pgliteDir,
+      DATA_DIR: join(dir, 'data'),
+      LOG_LEVEL: 'silent',
+    }
   })
 
   const rdds = async (...args: string[]): Promise<Result> => {
     try {
-      const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env, timeout: 60000 })
+      const { stdout, stderr } = await exec(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli.ts', ...args],
+        { env, timeout: 60000 },
+      )
       return { code: 0, stdout, stderr }
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string }
@@ -41,10 +50,21 @@ describe('the rdds command line (embedded database in a folder)', () => {
   test('preview shows the public view withholding what law enforcement sees', async () => {
     const json = await rdds('preview', 'privacy.example', '--json')
     expect(json.code).toBe(0)
-    const views = JSON.parse(json.stdout) as { audiences: Array<{ audience: string; shown: string[]; withheld: Array<{ path: string; method: string }> }> }
+    const views = JSON.parse(json.stdout) as {
+      audiences: Array<{
+        audience: string
+        shown: string[]
+        withheld: Array<{ path: string; method: string }>
+      }>
+    }
     const view = (a: string) => views.audiences.find((v) => v.audience === a)!
     const withheldPublic = view('public').withheld.map((w) => w.path)
-    for (const f of ['registrant.name', 'registrant.street', 'registrant.phone', 'registrant.email']) {
+    for (const f of [
+      'registrant.name',
+      'registrant.street',
+      'registrant.phone',
+      'registrant.email',
+    ]) {
       expect(withheldPublic).toContain(f)
       expect(view('accredited:law-enforcement').shown).toContain(f)
     }
@@ -56,12 +76,36 @@ describe('the rdds command line (embedded database in a folder)', () => {
   }, 60000)
 
   test('accreditations are added, listed, suspended and revoked', async () => {
-    expect((await rdds('accreditation', 'add', '--id', 'acc-1', '--holder', 'Cyber Unit', '--purposes', 'law-enforcement,cybersecurity')).code).toBe(0)
-    expect((await rdds('accreditation', 'list')).stdout).toMatch(/^acc-1\tactive\tlaw-enforcement,cybersecurity\t/m)
+    expect(
+      (
+        await rdds(
+          'accreditation',
+          'add',
+          '--id',
+          'acc-1',
+          '--holder',
+          'Cyber Unit',
+          '--purposes',
+          'law-enforcement,cybersecurity',
+        )
+      ).code,
+    ).toBe(0)
+    expect((await rdds('accreditation', 'list')).stdout).toMatch(
+      /^acc-1\tactive\tlaw-enforcement,cybersecurity\t/m,
+    )
     expect((await rdds('accreditation', 'suspend', 'acc-1')).stdout).toContain('acc-1 is suspended')
     expect((await rdds('accreditation', 'revoke', 'acc-1')).stdout).toContain('acc-1 is revoked')
     expect((await rdds('accreditation', 'list')).stdout).toMatch(/^acc-1\trevoked\t/m)
-    const bad = await rdds('accreditation', 'add', '--id', 'acc-2', '--holder', 'X', '--purposes', 'curiosity')
+    const bad = await rdds(
+      'accreditation',
+      'add',
+      '--id',
+      'acc-2',
+      '--holder',
+      'X',
+      '--purposes',
+      'curiosity',
+    )
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('unknown purpose(s) curiosity')
   }, 60000)
@@ -69,17 +113,33 @@ describe('the rdds command line (embedded database in a folder)', () => {
   test('audit list filters, and audit verify detects a changed row', async () => {
     const dbs = await openDatabases({ PGLITE_DIR: pgliteDir }, silentLog)
     const audit = createAuditLog(dbs.primary)
-    const event = (subject: string, object: string) => ({ at: new Date('2026-02-01T00:00:00Z'), requestId: `r-${subject}`, issuer: 'iss',
-      subject, accreditationId: 'acc-1', audience: 'accredited:law-enforcement', purpose: 'law-enforcement', objectClass: 'domain',
-      objectHandle: object, fields: ['registrant.name', 'registrant.email'], policyName: 'calzone', policyVersion: 1 })
-    await Promise.all([audit.append(event('alice', 'privacy.example')), audit.append(event('bob', 'company.example'))])
+    const event = (subject: string, object: string) => ({
+      at: new Date('2026-02-01T00:00:00Z'),
+      requestId: `r-${subject}`,
+      issuer: 'iss',
+      subject,
+      accreditationId: 'acc-1',
+      audience: 'accredited:law-enforcement',
+      purpose: 'law-enforcement',
+      objectClass: 'domain',
+      objectHandle: object,
+      fields: ['registrant.name', 'registrant.email'],
+      policyName: 'calzone',
+      policyVersion: 1,
+    })
+    await Promise.all([
+      audit.append(event('alice', 'privacy.example')),
+      audit.append(event('bob', 'company.example')),
+    ])
     await dbs.close()
     const list = await rdds('audit', 'list', '--subject', 'alice')
     expect(list.stdout.trim().split('\n')).toHaveLength(1)
     expect(list.stdout).toContain('privacy.example\tregistrant.name,registrant.email\tcalzone v1')
     expect((await rdds('audit', 'verify')).stdout).toContain('audit chain intact: 2 rows')
     const again = await openDatabases({ PGLITE_DIR: pgliteDir }, silentLog)
-    await again.primary.exec("alter table disclosures disable trigger disclosures_no_update; update disclosures set fields = '{registrant.name}' where subject = 'alice'; alter table disclosures enable trigger disclosures_no_update")
+    await again.primary.exec(
+      "alter table disclosures disable trigger disclosures_no_update; update disclosures set fields = '{registrant.name}' where subject = 'alice'; alter table disclosures enable trigger disclosures_no_update",
+    )
     await again.close()
     const verify = await rdds('audit', 'verify')
     expect(verify.code).toBe(1)
@@ -90,8 +150,14 @@ describe('the rdds command line (embedded database in a folder)', () => {
     const out = await rdds('token', '--audience', 'accredited:law-enforcement', '--ttl', '15m')
     const token = out.stdout.trim().split('\n').at(-1)!
     const jwks = JSON.parse(await readFile(join(env.DATA_DIR!, 'demo-issuer/jwks.json'), 'utf8'))
-    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: DEMO_ISSUER, audience: DEMO_AUDIENCE })
-    expect(payload).toMatchObject({ rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'demo-accreditation' })
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+      issuer: DEMO_ISSUER,
+      audience: DEMO_AUDIENCE,
+    })
+    expect(payload).toMatchObject({
+      rdap_allowed_purposes: ['law-enforcement'],
+      accreditation_id: 'demo-accreditation',
+    })
     expect(payload.exp! - payload.iat!).toBe(900)
     expect((await rdds('token', '--audience', 'registrar')).code).toBe(2)
   }, 60000)

@@ -21,10 +21,29 @@ let t: TestApp
 let token: string
 beforeAll(async () => {
   const key = await makeKey('k')
-  const issuers = await buildIssuers([{ iss: 'https://la.test', audience: 'rdap', jwksFile: await writeJwksFile([key]), grants: ['accredited:law-enforcement'] }], '/')
+  const issuers = await buildIssuers(
+    [
+      {
+        iss: 'https://la.test',
+        audience: 'rdap',
+        jwksFile: await writeJwksFile([key]),
+        grants: ['accredited:law-enforcement'],
+      },
+    ],
+    '/',
+  )
   t = await startTestApp({ issuers, log: createLogger({ LOG_LEVEL: 'trace' }, sink) })
-  await addAccreditation(t.db.primary, { id: 'acc', holder: 'Police', issuer: 'https://la.test', purposes: ['law-enforcement'] })
-  token = await signToken(key, { iss: 'https://la.test', aud: 'rdap', claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc' } })
+  await addAccreditation(t.db.primary, {
+    id: 'acc',
+    holder: 'Police',
+    issuer: 'https://la.test',
+    purposes: ['law-enforcement'],
+  })
+  token = await signToken(key, {
+    iss: 'https://la.test',
+    aud: 'rdap',
+    claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc' },
+  })
 })
 afterAll(async () => {
   await t.close()
@@ -35,12 +54,16 @@ test(`no log line contains a token or a personal value (${ENGINE})`, async () =>
   await request(t.app).get('/rdap/domain/privacy.example').expect(200)
   await request(t.app).get('/rdap/domain/privacy.example').set(auth).expect(200)
   await request(t.app).get('/rdap/entity/C1001-EXAMPLE?q=Erika').set(auth).expect(200)
-  await request(t.app).get('/rdap/domain/privacy.example').set('Authorization', `Bearer ${token}x`).expect(401)
+  await request(t.app)
+    .get('/rdap/domain/privacy.example')
+    .set('Authorization', `Bearer ${token}x`)
+    .expect(401)
   await request(t.app).get('/rdap/domain/a..b?email=erika.mustermann@mail.example').expect(400)
   expect(lines.length).toBeGreaterThanOrEqual(5)
   const all = lines.join('')
   expect(all).not.toContain(token.slice(0, 40))
   expect(all).not.toContain(token.split('.')[2]!)
-  for (const value of PRIVACY_REGISTRANT_VALUES.filter((v) => v !== 'C1001-EXAMPLE')) expect(all).not.toContain(value)
+  for (const value of PRIVACY_REGISTRANT_VALUES.filter((v) => v !== 'C1001-EXAMPLE'))
+    expect(all).not.toContain(value)
   expect(all).toContain('"path":"/domain/privacy.example"')
 })

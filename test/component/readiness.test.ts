@@ -10,7 +10,9 @@ import { loadTestPolicy, startTestApp, TEST_SITE } from '../helpers/app.js'
 import { ENGINE, silentLog } from '../helpers/db.js'
 
 /** a TCP proxy to Postgres that can be cut and restored, to play a database outage */
-async function outageProxy(target: URL): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
+async function outageProxy(
+  target: URL,
+): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
   const sockets = new Set<Socket>()
   let server: Server | undefined
   let port = 0
@@ -48,37 +50,53 @@ async function outageProxy(target: URL): Promise<{ port: number; cut(): Promise<
 }
 
 describe(`readiness (${ENGINE})`, () => {
-  ;(ENGINE === 'pg' ? test : test.skip)('readyz answers 503 while the database is unreachable and 200 once it is back, without a restart', async () => {
-    const target = new URL(process.env.DATABASE_URL!)
-    const proxy = await outageProxy(target)
-    const url = new URL(target.href)
-    url.hostname = '127.0.0.1'
-    url.port = String(proxy.port)
-    const dbs = await openDatabases({ DATABASE_URL: url.href }, silentLog, { schema: 't_readiness' })
-    const policy = await loadTestPolicy()
-    const app = createApp({ reader: dbs.reader, primary: dbs.primary, policy, audit: createAuditLog(dbs.primary), log: silentLog,
-      verifyBearer: createVerifier({ issuers: new Map(), db: dbs.primary }), site: TEST_SITE })
-    try {
-      await request(app).get('/readyz').expect(200)
-      await proxy.cut()
-      await request(app).get('/readyz').expect(503)
-      const lookup = await request(app).get('/rdap/domain/privacy.example').expect(503)
-      expect(lookup.body).toMatchObject({ errorCode: 503, title: 'Service Unavailable' })
-      await request(app).get('/healthz').expect(200)
-      await proxy.restore()
-      await request(app).get('/readyz').expect(200)
-    } finally {
-      await dbs.primary.exec('drop schema t_readiness cascade').catch(() => undefined)
-      await dbs.close()
-      await proxy.cut()
-    }
-  }, 20000)
+  ;(ENGINE === 'pg' ? test : test.skip)(
+    'readyz answers 503 while the database is unreachable and 200 once it is back, without a restart',
+    async () => {
+      const target = new URL(process.env.DATABASE_URL!)
+      const proxy = await outageProxy(target)
+      const url = new URL(target.href)
+      url.hostname = '127.0.0.1'
+      url.port = String(proxy.port)
+      const dbs = await openDatabases({ DATABASE_URL: url.href }, silentLog, {
+        schema: 't_readiness',
+      })
+      const policy = await loadTestPolicy()
+      const app = createApp({
+        reader: dbs.reader,
+        primary: dbs.primary,
+        policy,
+        audit: createAuditLog(dbs.primary),
+        log: silentLog,
+        verifyBearer: createVerifier({ issuers: new Map(), db: dbs.primary }),
+        site: TEST_SITE,
+      })
+      try {
+        await request(app).get('/readyz').expect(200)
+        await proxy.cut()
+        await request(app).get('/readyz').expect(503)
+        const lookup = await request(app).get('/rdap/domain/privacy.example').expect(503)
+        expect(lookup.body).toMatchObject({ errorCode: 503, title: 'Service Unavailable' })
+        await request(app).get('/healthz').expect(200)
+        await proxy.restore()
+        await request(app).get('/readyz').expect(200)
+      } finally {
+        await dbs.primary.exec('drop schema t_readiness cascade').catch(() => undefined)
+        await dbs.close()
+        await proxy.cut()
+      }
+    },
+    20000,
+  )
 
   test('when the database is gone, then lookups answer 503 with an RDAP error and readyz 503', async () => {
     const t = await startTestApp()
     await t.db.close()
     const res = await request(t.app).get('/rdap/domain/privacy.example').expect(503)
-    expect(res.body).toMatchObject({ errorCode: 503, description: [expect.stringContaining('unavailable')] })
+    expect(res.body).toMatchObject({
+      errorCode: 503,
+      description: [expect.stringContaining('unavailable')],
+    })
     expect(res.text).not.toMatch(/stack|pglite|closed/i)
     await request(t.app).get('/readyz').expect(503)
   })

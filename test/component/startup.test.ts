@@ -16,11 +16,22 @@ interface Run {
 }
 
 /** runs the real server process with `env`; `stopWhen` sends SIGTERM once stdout matches it */
-function runServer(env: Record<string, string>, stopWhen?: RegExp, timeoutMs = 20000): Promise<Run> {
+function runServer(
+  env: Record<string, string>,
+  stopWhen?: RegExp,
+  timeoutMs = 20000,
+): Promise<Run> {
   return new Promise((resolve) => {
     const started = Date.now()
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', HTTP_PORT: '0', WHOIS_PORT: '0', LOG_LEVEL: 'info', DATA_DIR: join(tmpdir(), 'rdds-test-data'), ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HTTP_PORT: '0',
+        WHOIS_PORT: '0',
+        LOG_LEVEL: 'info',
+        DATA_DIR: join(tmpdir(), 'rdds-test-data'),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -61,10 +72,15 @@ describe('start-up', () => {
 
   test('when the policy does not load, then its problems and exit 1, serving nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rdds-pol-'))
-    await writeFile(join(dir, 'broken.yaml'), 'version: 1\nname: broken\naudiences: [public]\nfields:\n  registrant.nmae: { show: everyone }\n')
+    await writeFile(
+      join(dir, 'broken.yaml'),
+      'version: 1\nname: broken\naudiences: [public]\nfields:\n  registrant.nmae: { show: everyone }\n',
+    )
     const run = await runServer({ POLICY: 'broken', POLICIES_DIR: dir })
     expect(run.code).toBe(1)
-    expect(run.stderr).toContain('broken.yaml:5:3 fields.registrant.nmae: not a field of the catalogue')
+    expect(run.stderr).toContain(
+      'broken.yaml:5:3 fields.registrant.nmae: not a field of the catalogue',
+    )
     expect(run.stdout).not.toMatch(/listening/)
   })
 
@@ -76,8 +92,16 @@ describe('start-up', () => {
   }, 30000)
 
   test('loadConfig applies the defaults', () => {
-    expect(loadConfig({})).toMatchObject({ HOST: '127.0.0.1', HTTP_PORT: 8080, WHOIS_PORT: 4343, POLICY: 'calzone', LOG_LEVEL: 'info' })
-    expect(() => loadConfig({ DATABASE_READ_URL: 'postgresql://x/y' })).toThrow(/DATABASE_READ_URL: needs DATABASE_URL/)
+    expect(loadConfig({})).toMatchObject({
+      HOST: '127.0.0.1',
+      HTTP_PORT: 8080,
+      WHOIS_PORT: 4343,
+      POLICY: 'calzone',
+      LOG_LEVEL: 'info',
+    })
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgresql://x/y' })).toThrow(
+      /DATABASE_READ_URL: needs DATABASE_URL/,
+    )
     expect(() => loadConfig({ POLICY: '../etc/passwd' })).toThrow(/POLICY/)
   })
 })
@@ -88,12 +112,21 @@ describe('migrations', () => {
     try {
       const dir = await mkdtemp(join(tmpdir(), 'rdds-sql-'))
       await writeFile(join(dir, '900_ok.sql'), 'create table ok_table (id int);')
-      await writeFile(join(dir, '901_broken.sql'), 'create table half_table (id int);\ncreate tabel oops;')
-      await expect(migrate(db.primary, silentLog, pathToFileURL(`${dir}/`))).rejects.toThrow(/migration 901_broken\.sql failed/)
-      const names = (await db.primary.query<{ name: string }>('select name from schema_migrations')).map((r) => r.name)
+      await writeFile(
+        join(dir, '901_broken.sql'),
+        'create table half_table (id int);\ncreate tabel oops;',
+      )
+      await expect(migrate(db.primary, silentLog, pathToFileURL(`${dir}/`))).rejects.toThrow(
+        /migration 901_broken\.sql failed/,
+      )
+      const names = (
+        await db.primary.query<{ name: string }>('select name from schema_migrations')
+      ).map((r) => r.name)
       expect(names).toContain('900_ok.sql')
       expect(names).not.toContain('901_broken.sql')
-      const left = await db.primary.query(`select 1 from information_schema.tables where table_name = 'half_table'`)
+      const left = await db.primary.query(
+        `select 1 from information_schema.tables where table_name = 'half_table'`,
+      )
       expect(left).toEqual([])
     } finally {
       await db.close()

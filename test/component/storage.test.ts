@@ -1,7 +1,11 @@
 import { readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { migrate } from '../../src/storage/migrate.js'
-import { findDomainByName, findHostByName, findRegistrarsByName } from '../../src/storage/registrations.js'
+import {
+  findDomainByName,
+  findHostByName,
+  findRegistrarsByName,
+} from '../../src/storage/registrations.js'
 import { seedSynthetic, syntheticBatch } from '../../src/storage/seed.js'
 import { ENGINE, openTestDb, silentLog, type TestDb } from '../helpers/db.js'
 
@@ -18,7 +22,9 @@ describe(`storage on ${ENGINE}`, () => {
     const before = await db.primary.query('select name from schema_migrations order by name')
     expect(await migrate(db.primary, silentLog)).toEqual([])
     expect(await migrate(db.primary, silentLog)).toEqual([])
-    expect(await db.primary.query('select name from schema_migrations order by name')).toEqual(before)
+    expect(await db.primary.query('select name from schema_migrations order by name')).toEqual(
+      before,
+    )
     const files = (await readdir('sql')).filter((f) => f.endsWith('.sql')).sort()
     expect(before.map((r) => r.name)).toEqual(files)
     expect(files.length).toBeGreaterThanOrEqual(4)
@@ -26,19 +32,30 @@ describe(`storage on ${ENGINE}`, () => {
 
   test('privacy.example: a natural person in the EU who gave no consent', async () => {
     const d = await findDomainByName(db.reader, 'privacy.example')
-    expect(d?.contacts.registrant).toMatchObject({ personKind: 'natural', consent: [], countryCode: 'DE', name: 'Erika Mustermann' })
+    expect(d?.contacts.registrant).toMatchObject({
+      personKind: 'natural',
+      consent: [],
+      countryCode: 'DE',
+      name: 'Erika Mustermann',
+    })
     expect(d?.registrar.ianaId).toBe(1001)
     expect(d?.contacts.technical?.roid).toBe('C2001-EXAMPLE')
   })
 
   test('company.example: a legal person', async () => {
     const d = await findDomainByName(db.reader, 'company.example')
-    expect(d?.contacts.registrant).toMatchObject({ personKind: 'legal', organization: 'Example Company Ltd.' })
+    expect(d?.contacts.registrant).toMatchObject({
+      personKind: 'legal',
+      organization: 'Example Company Ltd.',
+    })
   })
 
   test('consent.example: a natural person who consented to publish name and e-mail', async () => {
     const d = await findDomainByName(db.reader, 'consent.example')
-    expect(d?.contacts.registrant).toMatchObject({ personKind: 'natural', consent: ['name', 'email'] })
+    expect(d?.contacts.registrant).toMatchObject({
+      personKind: 'natural',
+      consent: ['name', 'email'],
+    })
   })
 
   test('xn--bcher-kva.example: an IDN, bücher.example', async () => {
@@ -53,17 +70,26 @@ describe(`storage on ${ENGINE}`, () => {
   })
 
   test('a host carries its addresses and registrar; unknown names are undefined', async () => {
-    expect(await findHostByName(db.reader, 'ns1.nic.example')).toMatchObject({ roid: 'H1-EXAMPLE', ipv4: ['193.0.9.53'] })
+    expect(await findHostByName(db.reader, 'ns1.nic.example')).toMatchObject({
+      roid: 'H1-EXAMPLE',
+      ipv4: ['193.0.9.53'],
+    })
     expect(await findDomainByName(db.reader, 'nosuch.example')).toBeUndefined()
-    expect((await findRegistrarsByName(db.reader, 'nordic names ab')).map((r) => r.ianaId)).toEqual([1002])
+    expect((await findRegistrarsByName(db.reader, 'nordic names ab')).map((r) => r.ianaId)).toEqual(
+      [1002],
+    )
     expect((await findRegistrarsByName(db.reader, 'p')).map((r) => r.ianaId)).toEqual([1003])
   })
 
   test('when the synthetic registry is seeded twice, then it is the same registry, written once', async () => {
     await seedSynthetic(db.primary, 500, () => undefined, 200)
-    const first = await db.primary.query('select ldh_name, registrant_roid from domains order by roid')
+    const first = await db.primary.query(
+      'select ldh_name, registrant_roid from domains order by roid',
+    )
     await seedSynthetic(db.primary, 500, () => undefined, 200)
-    expect(await db.primary.query('select ldh_name, registrant_roid from domains order by roid')).toEqual(first)
+    expect(
+      await db.primary.query('select ldh_name, registrant_roid from domains order by roid'),
+    ).toEqual(first)
     expect(first).toHaveLength(505)
     const [stats] = await db.primary.query<Record<string, number>>(`
       select count(*) filter (where unicode_name is not null)::int as idn,
@@ -83,7 +109,17 @@ describe(`storage on ${ENGINE}`, () => {
     expect(people!.consented).toBeGreaterThan(10)
     expect(people!.eea).toBeGreaterThan(100)
     expect(people!.elsewhere).toBeGreaterThan(100)
-    const idn = await findDomainByName(db.reader, String((await db.primary.query('select ldh_name from domains where unicode_name is not null and roid <> $1 limit 1', ['D1004-EXAMPLE']))[0]?.ldh_name))
+    const idn = await findDomainByName(
+      db.reader,
+      String(
+        (
+          await db.primary.query(
+            'select ldh_name from domains where unicode_name is not null and roid <> $1 limit 1',
+            ['D1004-EXAMPLE'],
+          )
+        )[0]?.ldh_name,
+      ),
+    )
     expect(idn?.ldhName.startsWith('xn--')).toBe(true)
   })
 
@@ -92,7 +128,15 @@ describe(`storage on ${ENGINE}`, () => {
   })
 
   test('when two things write one row, then the constraint keeps the data whole', async () => {
-    await expect(db.primary.query(`insert into contacts (roid, registrar_iana_id, consent) values ('C9-X', 1001, '{gossip}')`)).rejects.toThrow()
-    await expect(db.primary.query(`insert into domains (roid, ldh_name, registrar_iana_id, created_at, expires_at) values ('D9-X', 'privacy.example', 1001, now(), now())`)).rejects.toThrow()
+    await expect(
+      db.primary.query(
+        `insert into contacts (roid, registrar_iana_id, consent) values ('C9-X', 1001, '{gossip}')`,
+      ),
+    ).rejects.toThrow()
+    await expect(
+      db.primary.query(
+        `insert into domains (roid, ldh_name, registrar_iana_id, created_at, expires_at) values ('D9-X', 'privacy.example', 1001, now(), now())`,
+      ),
+    ).rejects.toThrow()
   })
 })

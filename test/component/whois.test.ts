@@ -14,7 +14,11 @@ import { PRIVACY_REGISTRANT_VALUES } from '../helpers/rdap.js'
 const NOW = new Date('2026-01-01T00:00:00Z')
 
 /** one whois exchange over real TCP: send, read until the server closes */
-function query(port: number, payload: string | Buffer, options: { endAfterWrite?: boolean } = {}): Promise<string> {
+function query(
+  port: number,
+  payload: string | Buffer,
+  options: { endAfterWrite?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1')
     const chunks: Buffer[] = []
@@ -34,8 +38,12 @@ describe(`WHOIS on port 43 (${ENGINE})`, () => {
     db = await openTestDb()
     const policy = await loadTestPolicy()
     server = createWhoisServer({
-      reader: db.reader, policy, audit: createAuditLog(db.primary), log: silentLog,
-      termsOfUse: 'Registration data is provided for lawful purposes only.', now: () => NOW,
+      reader: db.reader,
+      policy,
+      audit: createAuditLog(db.primary),
+      log: silentLog,
+      termsOfUse: 'Registration data is provided for lawful purposes only.',
+      now: () => NOW,
       limits: { queryDeadlineMs: 800, maxConnectionsPerIp: 8 },
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -46,42 +54,84 @@ describe(`WHOIS on port 43 (${ENGINE})`, () => {
     await db.close()
   })
 
-  test.each(['privacy.example', 'company.example', 'consent.example', 'xn--bcher-kva.example', 'signed.example'])(
-    'the public record of %s is exactly the golden text',
-    async (name) => {
-      await expectGolden(`whois/${name}.txt`, await query(port, `${name}\r\n`))
-    },
-  )
+  test.each([
+    'privacy.example',
+    'company.example',
+    'consent.example',
+    'xn--bcher-kva.example',
+    'signed.example',
+  ])('the public record of %s is exactly the golden text', async (name) => {
+    await expectGolden(`whois/${name}.txt`, await query(port, `${name}\r\n`))
+  })
 
   test('every line ends in CRLF and the ICANN fields stand in order', async () => {
     const text = await query(port, 'privacy.example\r\n')
-    expect(text.split('\r\n').slice(0, -1).every((line) => !line.includes('\n') && !line.includes('\r'))).toBe(true)
+    expect(
+      text
+        .split('\r\n')
+        .slice(0, -1)
+        .every((line) => !line.includes('\n') && !line.includes('\r')),
+    ).toBe(true)
     const labels = text.split('\r\n').map((l) => l.split(':')[0])
-    const order = ['Domain Name', 'Registry Domain ID', 'Registrar WHOIS Server', 'Registrar URL', 'Updated Date', 'Creation Date',
-      'Registry Expiry Date', 'Registrar', 'Registrar IANA ID', 'Registrar Abuse Contact Email', 'Registrar Abuse Contact Phone',
-      'Domain Status', 'Registry Registrant ID', 'Registrant Name', 'Registrant Street', 'Registrant City', 'Registrant State/Province',
-      'Registrant Postal Code', 'Registrant Country', 'Registrant Phone', 'Registrant Email', 'Registry Admin ID', 'Admin Email',
-      'Registry Tech ID', 'Tech Email', 'Name Server', 'DNSSEC', 'URL of the ICANN Whois Inaccuracy Complaint Form']
+    const order = [
+      'Domain Name',
+      'Registry Domain ID',
+      'Registrar WHOIS Server',
+      'Registrar URL',
+      'Updated Date',
+      'Creation Date',
+      'Registry Expiry Date',
+      'Registrar',
+      'Registrar IANA ID',
+      'Registrar Abuse Contact Email',
+      'Registrar Abuse Contact Phone',
+      'Domain Status',
+      'Registry Registrant ID',
+      'Registrant Name',
+      'Registrant Street',
+      'Registrant City',
+      'Registrant State/Province',
+      'Registrant Postal Code',
+      'Registrant Country',
+      'Registrant Phone',
+      'Registrant Email',
+      'Registry Admin ID',
+      'Admin Email',
+      'Registry Tech ID',
+      'Tech Email',
+      'Name Server',
+      'DNSSEC',
+      'URL of the ICANN Whois Inaccuracy Complaint Form',
+    ]
     const positions = order.map((label) => labels.indexOf(label))
     expect(positions.every((p) => p >= 0)).toBe(true)
     expect([...positions].sort((a, b) => a - b)).toEqual(positions)
     expect(text).toContain('Registrant Name: REDACTED FOR PRIVACY\r\n')
     expect(text).toMatch(/Registrant Email: [0-9a-f]{32}@anonymized\.nic\.example\r\n/)
     expect(text).toContain('>>> Last update of WHOIS database: 2026-01-01T00:00:00Z <<<\r\n')
-    expect(text).toContain('Domain Status: clientTransferProhibited https://icann.org/epp#clientTransferProhibited\r\n')
+    expect(text).toContain(
+      'Domain Status: clientTransferProhibited https://icann.org/epp#clientTransferProhibited\r\n',
+    )
   })
 
-  test('the public record of privacy.example contains none of its registrant\'s personal values', async () => {
+  test("the public record of privacy.example contains none of its registrant's personal values", async () => {
     const text = await query(port, 'privacy.example\r\n')
     for (const value of PRIVACY_REGISTRANT_VALUES) expect(text).not.toContain(value)
   })
 
-  test.each([['PRIVACY.EXAMPLE.'], ['  privacy.example'], ['=privacy.example'], ['domain privacy.example']])('when asked %j, then the same record', async (q) => {
+  test.each([
+    ['PRIVACY.EXAMPLE.'],
+    ['  privacy.example'],
+    ['=privacy.example'],
+    ['domain privacy.example'],
+  ])('when asked %j, then the same record', async (q) => {
     expect(await query(port, `${q}\r\n`)).toBe(await query(port, 'privacy.example\r\n'))
   })
 
   test('when asked for the U-label, then the IDN record', async () => {
-    expect(await query(port, 'BÜCHER.example\n')).toBe(await query(port, 'xn--bcher-kva.example\r\n'))
+    expect(await query(port, 'BÜCHER.example\n')).toBe(
+      await query(port, 'xn--bcher-kva.example\r\n'),
+    )
   })
 
   test('when the name is unknown, then the standard No match line and the footer', async () => {
@@ -92,20 +142,32 @@ describe(`WHOIS on port 43 (${ENGINE})`, () => {
 
   test('nameserver and registrar queries', async () => {
     const ns = await query(port, 'nameserver ns1.nic.example\r\n')
-    expect(ns).toContain('Server Name: NS1.NIC.EXAMPLE\r\nIP Address: 193.0.9.53\r\nIP Address: 2001:67c:2e8:11::c100:1353\r\nRegistrar: Example Registrar, Inc.\r\n')
-    expect(await query(port, 'registrar 1002\r\n')).toContain('Registrar: Nordic Names AB\r\nStreet: Sveavägen 1\r\n')
-    expect(await query(port, 'registrar nordic names ab\r\n')).toContain('Registrar IANA ID: 1002\r\n')
-    expect(await query(port, 'registrar Nobody Registrar\r\n')).toMatch(/^No match for "NOBODY REGISTRAR"/)
+    expect(ns).toContain(
+      'Server Name: NS1.NIC.EXAMPLE\r\nIP Address: 193.0.9.53\r\nIP Address: 2001:67c:2e8:11::c100:1353\r\nRegistrar: Example Registrar, Inc.\r\n',
+    )
+    expect(await query(port, 'registrar 1002\r\n')).toContain(
+      'Registrar: Nordic Names AB\r\nStreet: Sveavägen 1\r\n',
+    )
+    expect(await query(port, 'registrar nordic names ab\r\n')).toContain(
+      'Registrar IANA ID: 1002\r\n',
+    )
+    expect(await query(port, 'registrar Nobody Registrar\r\n')).toMatch(
+      /^No match for "NOBODY REGISTRAR"/,
+    )
   })
 
   test('stored values cannot forge lines', async () => {
-    await db.primary.query(`update registrars set name = $1 where iana_id = 1003`, ['Pacific\r\nRegistrant Name: Forged'])
+    await db.primary.query(`update registrars set name = $1 where iana_id = 1003`, [
+      'Pacific\r\nRegistrant Name: Forged',
+    ])
     try {
       const text = await query(port, 'signed.example\r\n')
       expect(text).toContain('Registrar: Pacific  Registrant Name: Forged\r\n')
       expect(text).not.toMatch(/\r\nRegistrant Name: Forged/)
     } finally {
-      await db.primary.query(`update registrars set name = 'Pacific Domains Ltd.' where iana_id = 1003`)
+      await db.primary.query(
+        `update registrars set name = 'Pacific Domains Ltd.' where iana_id = 1003`,
+      )
     }
   })
 
@@ -117,7 +179,9 @@ describe(`WHOIS on port 43 (${ENGINE})`, () => {
       expect(await query(port, 'b'.repeat(600))).toBe('Error: query too long\r\n')
     })
     test('binary junk', async () => {
-      expect(await query(port, Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]))).toBe('Error: the query is not UTF-8 text\r\n')
+      expect(await query(port, Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]))).toBe(
+        'Error: the query is not UTF-8 text\r\n',
+      )
     })
     test('control characters and malformed names', async () => {
       expect(await query(port, 'pri\u0007vacy.example\r\n')).toMatch(/^Error: malformed name/)
@@ -125,7 +189,9 @@ describe(`WHOIS on port 43 (${ENGINE})`, () => {
       expect(await query(port, '\r\n')).toBe('Error: empty query\r\n')
     })
     test('no newline before the client closes', async () => {
-      expect(await query(port, 'privacy.example', { endAfterWrite: true })).toBe('Error: no query received\r\n')
+      expect(await query(port, 'privacy.example', { endAfterWrite: true })).toBe(
+        'Error: no query received\r\n',
+      )
     })
     test('no newline within the deadline, however slowly bytes trickle in (slowloris)', async () => {
       const started = Date.now()
@@ -144,10 +210,16 @@ describe(`WHOIS on port 43 (${ENGINE})`, () => {
       expect(Date.now() - started).toBeLessThan(3000)
     })
     test('too many connections from one address', async () => {
-      const idle = await Promise.all(Array.from({ length: 8 }, () => new Promise<ReturnType<typeof connect>>((resolve) => {
-        const s = connect(port, '127.0.0.1', () => resolve(s))
-        s.on('error', () => undefined)
-      })))
+      const idle = await Promise.all(
+        Array.from(
+          { length: 8 },
+          () =>
+            new Promise<ReturnType<typeof connect>>((resolve) => {
+              const s = connect(port, '127.0.0.1', () => resolve(s))
+              s.on('error', () => undefined)
+            }),
+        ),
+      )
       await new Promise((r) => setTimeout(r, 50))
       expect(await query(port, 'privacy.example\r\n')).toMatch(/^Error: too many connections/)
       idle.forEach((s) => s.destroy())
@@ -155,16 +227,27 @@ describe(`WHOIS on port 43 (${ENGINE})`, () => {
       expect(await query(port, 'privacy.example\r\n')).toContain('Domain Name: PRIVACY.EXAMPLE')
     })
     test('many clients at once are all answered', async () => {
-      const answers = await Promise.all(Array.from({ length: 6 }, () => query(port, 'company.example\r\n')))
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => query(port, 'company.example\r\n')),
+      )
       expect(answers.every((a) => a.startsWith('Domain Name: COMPANY.EXAMPLE'))).toBe(true)
     })
   })
 
   const whoisBinary = ['/usr/bin/whois', '/bin/whois'].find((p) => existsSync(p))
-  ;(whoisBinary ? test : test.skip)('the Debian whois client prints the public record', async () => {
-    const { stdout } = await promisify(execFile)(whoisBinary!, ['-h', '127.0.0.1', '-p', String(port), 'privacy.example'])
-    expect(stdout).toContain('Domain Name: PRIVACY.EXAMPLE')
-    expect(stdout).toContain('Registrant Name: REDACTED FOR PRIVACY')
-    for (const value of PRIVACY_REGISTRANT_VALUES) expect(stdout).not.toContain(value)
-  })
+  ;(whoisBinary ? test : test.skip)(
+    'the Debian whois client prints the public record',
+    async () => {
+      const { stdout } = await promisify(execFile)(whoisBinary!, [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        'privacy.example',
+      ])
+      expect(stdout).toContain('Domain Name: PRIVACY.EXAMPLE')
+      expect(stdout).toContain('Registrant Name: REDACTED FOR PRIVACY')
+      for (const value of PRIVACY_REGISTRANT_VALUES) expect(stdout).not.toContain(value)
+    },
+  )
 })

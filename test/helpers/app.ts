@@ -8,7 +8,11 @@ import { loadPolicy, type Policy } from '../../src/policy/load.js'
 import { openTestDb, silentLog, type TestDb } from './db.js'
 
 export const TEST_SECRET = 'test-secret-for-anonymized-addresses'
-export const TEST_SITE = { publicBaseUrl: 'https://rdap.nic.example/rdap/', termsUrl: 'https://www.nic.example/rdds-terms', port43: 'whois.nic.example' }
+export const TEST_SITE = {
+  publicBaseUrl: 'https://rdap.nic.example/rdap/',
+  termsUrl: 'https://www.nic.example/rdds-terms',
+  port43: 'whois.nic.example',
+}
 
 export interface TestApp {
   readonly app: Express
@@ -23,7 +27,12 @@ export async function loadTestPolicy(name = 'calzone'): Promise<Policy> {
 
 /** the HTTP app on a fresh demo database, with the given trusted issuers */
 export async function startTestApp(
-  options: { issuers?: ReadonlyMap<string, Issuer>; log?: Logger; policy?: string; audit?: (base: AuditLog) => AuditLog } = {},
+  options: {
+    issuers?: ReadonlyMap<string, Issuer>
+    log?: Logger
+    policy?: string
+    audit?: (base: AuditLog) => AuditLog
+  } = {},
 ): Promise<TestApp> {
   const db = await openTestDb()
   const policy = await loadTestPolicy(options.policy)
@@ -31,6 +40,14 @@ export async function startTestApp(
   const baseAudit = createAuditLog(db.primary)
   const audit = options.audit ? options.audit(baseAudit) : baseAudit
   const verifyBearer = createVerifier({ issuers: options.issuers ?? new Map(), db: db.primary })
-  const app = createApp({ reader: db.reader, primary: db.primary, policy, audit, log, verifyBearer, site: TEST_SITE })
+  const app = createApp({
+    reader: db.reader,
+    primary: db.primary,
+    policy,
+    audit,
+    log,
+    verifyBearer,
+    site: TEST_SITE,
+  })
   return { app, db, policy, close: () => db.close() }
 }

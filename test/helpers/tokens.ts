@@ -24,14 +24,19 @@ export async function writeJwksFile(keys: readonly TestKey[]): Promise<string> {
 }
 
 /** a JWKS endpoint on loopback, as an identity provider would serve it */
-export async function serveJwks(keys: readonly TestKey[]): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveJwks(
+  keys: readonly TestKey[],
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((_req, res) => {
     res.setHeader('Content-Type', 'application/json')
     res.end(JSON.stringify({ keys: keys.map((k) => k.publicJwk) }))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}/jwks.json`, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  return {
+    url: `http://127.0.0.1:${port}/jwks.json`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
 }
 
 export interface TokenOptions {

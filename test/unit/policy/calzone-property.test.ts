@@ -4,10 +4,14 @@ import { CONTACT_ROLES, type Contact, type Domain } from '../../../src/domain/re
 import { disclose } from '../../../src/policy/engine.js'
 import { loadPolicy } from '../../../src/policy/load.js'
 
-const policy = await loadPolicy('calzone', { dir: 'policies', secret: 'property-secret-0123456789' })
+const policy = await loadPolicy('calzone', {
+  dir: 'policies',
+  secret: 'property-secret-0123456789',
+})
 
 // distinctive values: a fixed marker plus random text, so a leak anywhere is found by substring search
-const marked = (tag: string) => fc.string({ minLength: 1, maxLength: 12 }).map((s) => `${tag}⟦${s}⟧`)
+const marked = (tag: string) =>
+  fc.string({ minLength: 1, maxLength: 12 }).map((s) => `${tag}⟦${s}⟧`)
 const country = fc.constantFrom('DE', 'FR', 'US', 'TW', 'BR', null)
 
 const contactArb = (roid: string): fc.Arbitrary<Contact> =>
@@ -40,13 +44,37 @@ const domainArb: fc.Arbitrary<Domain> = fc
     billing: fc.option(contactArb('C4-P'), { nil: undefined }),
   })
   .map((contacts) => ({
-    roid: 'D1-P', ldhName: 'property.test', unicodeName: null, statuses: ['ok'], created: new Date(0), updated: null,
-    expires: new Date(0), transferred: null,
-    registrar: { ianaId: 1, handle: '1', name: 'R', url: null, whoisServer: null, rdapBaseUrl: null, abuseEmail: 'abuse@r.test',
-      abusePhone: null, street: [], city: null, stateProvince: null, postalCode: null, countryCode: null, phone: null,
-      email: null, status: 'active' as const, created: new Date(0), updated: null },
+    roid: 'D1-P',
+    ldhName: 'property.test',
+    unicodeName: null,
+    statuses: ['ok'],
+    created: new Date(0),
+    updated: null,
+    expires: new Date(0),
+    transferred: null,
+    registrar: {
+      ianaId: 1,
+      handle: '1',
+      name: 'R',
+      url: null,
+      whoisServer: null,
+      rdapBaseUrl: null,
+      abuseEmail: 'abuse@r.test',
+      abusePhone: null,
+      street: [],
+      city: null,
+      stateProvince: null,
+      postalCode: null,
+      countryCode: null,
+      phone: null,
+      email: null,
+      status: 'active' as const,
+      created: new Date(0),
+      updated: null,
+    },
     contacts: Object.fromEntries(Object.entries(contacts).filter(([, c]) => c !== undefined)),
-    nameservers: [], secureDns: { delegationSigned: false, dsData: [], keyData: [] },
+    nameservers: [],
+    secureDns: { delegationSigned: false, dsData: [], keyData: [] },
   }))
 
 test('under calzone, the public view of any registration contains none of the withheld personal values', () => {
@@ -60,11 +88,21 @@ test('under calzone, the public view of any registration contains none of the wi
         const value = contact?.[w.key as keyof Contact]
         for (const v of Array.isArray(value) ? value : [value]) {
           // distinctive values only: a country code may rightly be shown for another contact
-          if (typeof v === 'string' && (v.includes('⟦') || v.endsWith('-P'))) expect(text).not.toContain(v)
+          if (typeof v === 'string' && (v.includes('⟦') || v.endsWith('-P')))
+            expect(text).not.toContain(v)
         }
       }
       // and the markers of the always-withheld kinds never appear at all
-      for (const marker of ['NAME⟦', 'STREET⟦', 'CITY⟦', 'POSTAL⟦', 'PHONE⟦', 'FAX⟦', 'EMAIL⟦', 'C1-P']) {
+      for (const marker of [
+        'NAME⟦',
+        'STREET⟦',
+        'CITY⟦',
+        'POSTAL⟦',
+        'PHONE⟦',
+        'FAX⟦',
+        'EMAIL⟦',
+        'C1-P',
+      ]) {
         expect(text).not.toContain(marker)
       }
     }),

@@ -15,11 +15,15 @@ function problemsOf(text: string): string[] {
 
 describe('compilePolicy', () => {
   test('when the YAML is malformed, then the problem has a line and column', () => {
-    expect(problemsOf('version: 1\nname: bad\nfields: {\n')).toEqual([expect.stringMatching(/^policies\/bad\.yaml:\d+:\d+ /)])
+    expect(problemsOf('version: 1\nname: bad\nfields: {\n')).toEqual([
+      expect.stringMatching(/^policies\/bad\.yaml:\d+:\d+ /),
+    ])
   })
 
   test('when a key is duplicated, then it is an error with its position', () => {
-    const problems = problemsOf('version: 1\nversion: 2\nname: bad\naudiences: [public]\nfields: {}\n')
+    const problems = problemsOf(
+      'version: 1\nversion: 2\nname: bad\naudiences: [public]\nfields: {}\n',
+    )
     expect(problems[0]).toMatch(/^policies\/bad\.yaml:2:1 .*unique/)
   })
 
@@ -37,13 +41,15 @@ describe('compilePolicy', () => {
     ].join('\n')
     const problems = problemsOf(text)
     expect(problems).toHaveLength(5)
-    expect(problems).toEqual(expect.arrayContaining([
-      'policies/bad.yaml:4:1 colour: unknown key',
-      'policies/bad.yaml:6:3 fields.registrant.emial: not a field of the catalogue (src/policy/fields.ts)',
-      'policies/bad.yaml:7:49 fields.registrant.city.otherwise: must be one of removal, emptyValue, replacementValue, or { method, with }',
-      'policies/bad.yaml:8:20 fields.registrant.name.show: must be everyone or a list of audiences',
-      'policies/bad.yaml:8:22 fields.registrant.name.shown: unknown key',
-    ]))
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'policies/bad.yaml:4:1 colour: unknown key',
+        'policies/bad.yaml:6:3 fields.registrant.emial: not a field of the catalogue (src/policy/fields.ts)',
+        'policies/bad.yaml:7:49 fields.registrant.city.otherwise: must be one of removal, emptyValue, replacementValue, or { method, with }',
+        'policies/bad.yaml:8:20 fields.registrant.name.show: must be everyone or a list of audiences',
+        'policies/bad.yaml:8:22 fields.registrant.name.shown: unknown key',
+      ]),
+    )
   })
 
   test('when cross-checks fail, then each is reported where it stands', () => {
@@ -77,28 +83,49 @@ describe('compilePolicy', () => {
   })
 
   test('when countries scope lists none, then it is an error', () => {
-    expect(problemsOf('version: 1\nname: bad\naudiences: [public]\nscope: { applies: countries }\nfields: {}\n'))
-      .toEqual([expect.stringMatching(/scope\.countries: list the countries/)])
+    expect(
+      problemsOf(
+        'version: 1\nname: bad\naudiences: [public]\nscope: { applies: countries }\nfields: {}\n',
+      ),
+    ).toEqual([expect.stringMatching(/scope\.countries: list the countries/)])
   })
 
   test('when NO is a country, then YAML 1.2 keeps it a string', () => {
-    const p = compilePolicy('version: 1\nname: ok\naudiences: [public]\nscope: { applies: countries, countries: [NO, DE] }\nfields: {}\n', 'ok.yaml', SECRET)
+    const p = compilePolicy(
+      'version: 1\nname: ok\naudiences: [public]\nscope: { applies: countries, countries: [NO, DE] }\nfields: {}\n',
+      'ok.yaml',
+      SECRET,
+    )
     expect([...p.scope.countries]).toEqual(['NO', 'DE'])
   })
 
   test('when aliases explode, then loading refuses', () => {
-    const bomb = ['version: 1', 'name: bad', 'audiences: [public]', 'a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
-      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'fields: {}', ''].join('\n')
+    const bomb = [
+      'version: 1',
+      'name: bad',
+      'audiences: [public]',
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'fields: {}',
+      '',
+    ].join('\n')
     expect(problemsOf(bomb).length).toBeGreaterThan(0)
   })
 
   test('when the file does not exist, then it says which', async () => {
-    await expect(loadPolicy('nope', { dir: 'policies', secret: SECRET })).rejects.toThrow(/policies\/nope\.yaml:1:1 cannot read/)
+    await expect(loadPolicy('nope', { dir: 'policies', secret: SECRET })).rejects.toThrow(
+      /policies\/nope\.yaml:1:1 cannot read/,
+    )
   })
 
-  test.each(['calzone', 'temp-spec', 'rdp-2025', 'thick-whois'])('the shipped policy %s loads', async (name) => {
-    const p = await loadPolicy(name, { dir: 'policies', secret: SECRET })
-    expect(p.name).toBe(name)
-    expect(p.audiences.has('public')).toBe(true)
-  })
+  test.each(['calzone', 'temp-spec', 'rdp-2025', 'thick-whois'])(
+    'the shipped policy %s loads',
+    async (name) => {
+      const p = await loadPolicy(name, { dir: 'policies', secret: SECRET })
+      expect(p.name).toBe(name)
+      expect(p.audiences.has('public')).toBe(true)
+    },
+  )
 })
