@@ -8,7 +8,8 @@ COPY policies ./policies
 COPY bin ./bin
 COPY tsconfig.json ./
 ENV HOST=0.0.0.0 HTTP_PORT=8080 WHOIS_PORT=4343 DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 8080 4343
 USER node
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "src/main.ts"]
