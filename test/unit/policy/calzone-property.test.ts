@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { CONTACT_ROLES, type Contact, type Domain } from '../../../src/domain/registration.js'
 import { disclose } from '../../../src/policy/engine.js'
 import { loadPolicy } from '../../../src/policy/load.js'
+import { domainRecord } from '../../helpers/records.js'
 
 const policy = await loadPolicy('calzone', {
   dir: 'policies',
@@ -43,39 +44,12 @@ const domainArb: fc.Arbitrary<Domain> = fc
     technical: fc.option(contactArb('C3-P'), { nil: undefined }),
     billing: fc.option(contactArb('C4-P'), { nil: undefined }),
   })
-  .map((contacts) => ({
-    roid: 'D1-P',
-    ldhName: 'property.test',
-    unicodeName: null,
-    statuses: ['ok'],
-    created: new Date(0),
-    updated: null,
-    expires: new Date(0),
-    transferred: null,
-    registrar: {
-      ianaId: 1,
-      handle: '1',
-      name: 'R',
-      url: null,
-      whoisServer: null,
-      rdapBaseUrl: null,
-      abuseEmail: 'abuse@r.test',
-      abusePhone: null,
-      street: [],
-      city: null,
-      stateProvince: null,
-      postalCode: null,
-      countryCode: null,
-      phone: null,
-      email: null,
-      status: 'active' as const,
-      created: new Date(0),
-      updated: null,
-    },
-    contacts: Object.fromEntries(Object.entries(contacts).filter(([, c]) => c !== undefined)),
-    nameservers: [],
-    secureDns: { delegationSigned: false, dsData: [], keyData: [] },
-  }))
+  .map((contacts) =>
+    domainRecord(Object.fromEntries(Object.entries(contacts).filter(([, c]) => c !== undefined)), {
+      roid: 'D1-P',
+      ldhName: 'property.test',
+    }),
+  )
 
 test('under calzone, the public view of any registration contains none of the withheld personal values', () => {
   fc.assert(

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Contact, Domain } from '../../../src/domain/registration.js'
+import { domainRecord } from '../../helpers/records.js'
 import { disclose } from '../../../src/policy/engine.js'
 import { compilePolicy, type Policy } from '../../../src/policy/load.js'
 
@@ -32,39 +33,7 @@ const contact = (over: Partial<Contact> = {}): Contact => ({
   ...over,
 })
 
-const domain = (registrant: Contact = contact()): Domain => ({
-  roid: 'D1-T',
-  ldhName: 'engine.test',
-  unicodeName: null,
-  statuses: ['ok'],
-  created: new Date(0),
-  updated: null,
-  expires: new Date(0),
-  transferred: null,
-  registrar: {
-    ianaId: 1,
-    handle: '1',
-    name: 'R',
-    url: null,
-    whoisServer: null,
-    rdapBaseUrl: null,
-    abuseEmail: 'a@r.test',
-    abusePhone: null,
-    street: [],
-    city: null,
-    stateProvince: null,
-    postalCode: null,
-    countryCode: null,
-    phone: null,
-    email: null,
-    status: 'active',
-    created: new Date(0),
-    updated: null,
-  },
-  contacts: { registrant },
-  nameservers: [],
-  secureDns: { delegationSigned: false, dsData: [], keyData: [] },
-})
+const domain = (registrant: Contact = contact()): Domain => domainRecord({ registrant })
 
 const view = (p: Policy, d: Domain, audience: Parameters<typeof disclose>[2] = 'public') => {
   const result = disclose(p, { kind: 'domain', domain: d }, audience)
