@@ -4,7 +4,7 @@ import type { NormalizedName } from './domain/names.js'
 import type { RegistryObject } from './domain/registration.js'
 import { AppError } from './errors.js'
 import type { Logger } from './log.js'
-import { disclose, type Disclosure } from './policy/engine.js'
+import { disclose, personalBeyondPublic, type Disclosure } from './policy/engine.js'
 import type { Policy } from './policy/load.js'
 import type { Queryable } from './storage/db.js'
 import {
@@ -161,19 +161,4 @@ async function decide(
     })
   }
   return disclosure
-}
-
-/** the personal fields this disclosure shows that the public view of the same object does not */
-export function personalBeyondPublic(
-  policy: Policy,
-  object: RegistryObject,
-  disclosure: Disclosure,
-): string[] {
-  const publicShown = new Set(disclose(policy, object, 'public').shown)
-  return disclosure.shown.filter((path) => !publicShown.has(path) && isPersonal(path))
-}
-
-function isPersonal(path: string): boolean {
-  const group = path.slice(0, path.indexOf('.'))
-  return ['registrant', 'administrative', 'technical', 'billing', 'contact'].includes(group)
 }

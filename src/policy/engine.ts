@@ -213,6 +213,35 @@ function discloseContactAlone(walk: Walk, contact: Contact): DisclosedContact {
   return view as DisclosedContact
 }
 
+/**
+ * The personal fields `disclosure` shows that the public would not see of the same object: what an
+ * audit row must name. Asks only the rules of those fields, so it costs far less than a second
+ * disclose().
+ */
+export function personalBeyondPublic(policy: Policy, object: RegistryObject, disclosure: Disclosure): string[] {
+  const publicWalk: Walk = { policy, audience: 'public', ldhName: '', withheld: [], shown: [], problems: [] }
+  const publicSees = (field: FieldSpec, contact: Contact) => decide(publicWalk, field, contact) === 'show'
+  const beyond: string[] = []
+  for (const path of disclosure.shown) {
+    const dot = path.indexOf('.')
+    const group = path.slice(0, dot)
+    const key = path.slice(dot + 1)
+    if (object.kind === 'contact' && group === 'contact') {
+      const all = CONTACT_ROLES.every((role) => {
+        const spec = FIELDS_BY_GROUP.get(role)?.find((f) => f.key === key)
+        return spec !== undefined && publicSees(spec, object.contact)
+      })
+      if (!all) beyond.push(path)
+      continue
+    }
+    const contact = object.kind === 'domain' ? object.domain.contacts[group as ContactRole] : undefined
+    if (!contact) continue // not a contact field: nothing personal
+    const spec = FIELDS_BY_GROUP.get(group as ContactRole)?.find((f) => f.key === key)
+    if (spec?.personal && !publicSees(spec, contact)) beyond.push(path)
+  }
+  return beyond
+}
+
 type Verdict = 'show' | { readonly method: Method; readonly template?: string }
 
 // the verdict for a field no rule grants: the catalogue's first method (one object per field, shared)

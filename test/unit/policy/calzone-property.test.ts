@@ -1,7 +1,7 @@
 import { expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { CONTACT_ROLES, type Contact, type Domain } from '../../../src/domain/registration.js'
-import { disclose } from '../../../src/policy/engine.js'
+import { disclose, personalBeyondPublic } from '../../../src/policy/engine.js'
 import { loadPolicy } from '../../../src/policy/load.js'
 import { domainRecord } from '../../helpers/records.js'
 
@@ -81,5 +81,40 @@ test('under calzone, the public view of any registration contains none of the wi
       }
     }),
     { numRuns: 300 },
+  )
+})
+
+test('personalBeyondPublic names exactly the personal fields an audience sees that the public does not', () => {
+  const audiences = [
+    'registrar',
+    'accredited:law-enforcement',
+    'accredited:ip-protection',
+    'public',
+  ] as const
+  fc.assert(
+    fc.property(
+      domainArb,
+      fc.constantFrom(...audiences),
+      fc.boolean(),
+      (domain, audience, consented) => {
+        const d0 = consented
+          ? {
+              ...domain,
+              contacts: {
+                ...domain.contacts,
+                registrant: { ...domain.contacts.registrant!, consent: ['name' as const] },
+              },
+            }
+          : domain
+        const object = { kind: 'domain' as const, domain: d0 }
+        const d = disclose(policy, object, audience)
+        const publicShown = new Set(disclose(policy, object, 'public').shown)
+        const expected = d.shown.filter(
+          (p) => !p.startsWith('domain.') && !p.startsWith('registrar.') && !publicShown.has(p),
+        )
+        expect(personalBeyondPublic(policy, object, d)).toEqual(expected)
+      },
+    ),
+    { numRuns: 200 },
   )
 })
