@@ -218,9 +218,21 @@ function discloseContactAlone(walk: Walk, contact: Contact): DisclosedContact {
  * audit row must name. Asks only the rules of those fields, so it costs far less than a second
  * disclose().
  */
-export function personalBeyondPublic(policy: Policy, object: RegistryObject, disclosure: Disclosure): string[] {
-  const publicWalk: Walk = { policy, audience: 'public', ldhName: '', withheld: [], shown: [], problems: [] }
-  const publicSees = (field: FieldSpec, contact: Contact) => decide(publicWalk, field, contact) === 'show'
+export function personalBeyondPublic(
+  policy: Policy,
+  object: RegistryObject,
+  disclosure: Disclosure,
+): string[] {
+  const publicWalk: Walk = {
+    policy,
+    audience: 'public',
+    ldhName: '',
+    withheld: [],
+    shown: [],
+    problems: [],
+  }
+  const publicSees = (field: FieldSpec, contact: Contact) =>
+    decide(publicWalk, field, contact) === 'show'
   const beyond: string[] = []
   for (const path of disclosure.shown) {
     const dot = path.indexOf('.')
@@ -234,7 +246,8 @@ export function personalBeyondPublic(policy: Policy, object: RegistryObject, dis
       if (!all) beyond.push(path)
       continue
     }
-    const contact = object.kind === 'domain' ? object.domain.contacts[group as ContactRole] : undefined
+    const contact =
+      object.kind === 'domain' ? object.domain.contacts[group as ContactRole] : undefined
     if (!contact) continue // not a contact field: nothing personal
     const spec = FIELDS_BY_GROUP.get(group as ContactRole)?.find((f) => f.key === key)
     if (spec?.personal && !publicSees(spec, contact)) beyond.push(path)
