@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { PURPOSES, type Purpose } from '../domain/audience.js'
-import { createBatcher } from '../storage/batch.js'
+import { batchedPerDb } from '../storage/batch.js'
 import type { Queryable } from '../storage/db.js'
 
 export const ACCREDITATION_STATUSES = ['active', 'suspended', 'revoked'] as const
@@ -35,28 +35,23 @@ const Row = z
     status: r.status,
   }))
 
-const batchers = new WeakMap<Queryable, (id: string) => Promise<unknown>>()
+const accreditationRow = batchedPerDb(
+  async (db, ids) => {
+    const rows = await db.query<{ id: string }>(
+      'select * from accreditations where id = any($1::text[])',
+      [ids],
+    )
+    return new Map(rows.map((r) => [r.id, r]))
+  },
+  { maxInFlight: 4 },
+)
 
 /** read on every authorized request (so a revocation applies at once), batched under load */
 export async function findAccreditation(
   db: Queryable,
   id: string,
 ): Promise<Accreditation | undefined> {
-  let batcher = batchers.get(db)
-  if (!batcher) {
-    batcher = createBatcher(
-      async (ids) => {
-        const rows = await db.query<{ id: string }>(
-          'select * from accreditations where id = any($1::text[])',
-          [ids],
-        )
-        return new Map(rows.map((r) => [r.id, r]))
-      },
-      { maxInFlight: 4 },
-    )
-    batchers.set(db, batcher)
-  }
-  const row = await batcher(id)
+  const row = await accreditationRow(db, id)
   return row ? Row.parse(row) : undefined
 }
 

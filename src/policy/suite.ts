@@ -66,7 +66,8 @@ export async function readSuite(file: string): Promise<PolicySuite> {
   return Suite.parse(parse(await readFile(file, 'utf8')))
 }
 
-const SUITE_REGISTRAR: Registrar = {
+/** the registrar behind every suite's domains */
+export const SUITE_REGISTRAR: Registrar = {
   ianaId: 9999,
   handle: '9999',
   name: 'Suite Registrar',
@@ -87,6 +88,25 @@ const SUITE_REGISTRAR: Registrar = {
   updated: null,
 }
 
+/** a whole domain record around the given contacts, with neutral values for the rest */
+export function sampleDomain(contacts: Domain['contacts'], over: Partial<Domain> = {}): Domain {
+  return {
+    roid: 'D-SAMPLE',
+    ldhName: 'sample.test',
+    unicodeName: null,
+    statuses: ['ok'],
+    created: new Date(0),
+    updated: null,
+    expires: new Date(0),
+    transferred: null,
+    registrar: SUITE_REGISTRAR,
+    contacts,
+    nameservers: [{ ldhName: 'ns1.registrar.test', unicodeName: null }],
+    secureDns: { delegationSigned: false, dsData: [], keyData: [] },
+    ...over,
+  }
+}
+
 function buildDomain(suite: PolicySuite, key: string): Domain {
   const spec = suite.domains[key]
   if (!spec) throw new Error(`unknown domain ${key}`)
@@ -98,20 +118,7 @@ function buildDomain(suite: PolicySuite, key: string): Domain {
     if (!c) throw new Error(`unknown contact ${ref}`)
     contacts[role] = { ...c, registrarIanaId: 9999, created: new Date(0), updated: null }
   }
-  return {
-    roid: `D-${key}`,
-    ldhName: spec.ldhName,
-    unicodeName: null,
-    statuses: ['ok'],
-    created: new Date(0),
-    updated: null,
-    expires: new Date(0),
-    transferred: null,
-    registrar: SUITE_REGISTRAR,
-    contacts,
-    nameservers: [{ ldhName: 'ns1.registrar.test', unicodeName: null }],
-    secureDns: { delegationSigned: false, dsData: [], keyData: [] },
-  }
+  return sampleDomain(contacts, { roid: `D-${key}`, ldhName: spec.ldhName })
 }
 
 export interface CaseResult {

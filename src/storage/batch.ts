@@ -1,3 +1,5 @@
+import type { Queryable } from './db.js'
+
 /**
  * A DataLoader-style batcher: keys asked for in the same turn of the event loop are fetched with
  * one query, and each caller gets its own answer. While `maxInFlight` queries are out, new keys wait
@@ -46,4 +48,23 @@ export function createBatcher<T>(
         setImmediate(flush)
       }
     })
+}
+
+/**
+ * A batched lookup per database handle: `(db, key)` joins the batch for that handle (pool, replica
+ * or transaction), created on first use and dropped with the handle.
+ */
+export function batchedPerDb<T>(
+  fetch: (db: Queryable, keys: readonly string[]) => Promise<Map<string, T>>,
+  options?: { maxKeys?: number; maxInFlight?: number },
+): (db: Queryable, key: string) => Promise<T | undefined> {
+  const batchers = new WeakMap<Queryable, (key: string) => Promise<T | undefined>>()
+  return (db, key) => {
+    let batcher = batchers.get(db)
+    if (!batcher) {
+      batcher = createBatcher((keys) => fetch(db, keys), options)
+      batchers.set(db, batcher)
+    }
+    return batcher(key)
+  }
 }

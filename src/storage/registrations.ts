@@ -2,7 +2,7 @@ import { domainToUnicode } from 'node:url'
 import { z } from 'zod'
 import type { Contact, Domain, Host, Registrar } from '../domain/registration.js'
 import { CONSENT_GROUPS } from '../domain/registration.js'
-import { createBatcher } from './batch.js'
+import { batchedPerDb } from './batch.js'
 import type { Queryable } from './db.js'
 
 // Row schemas: both drivers' values (Date or ISO string from jsonb, number or string) become domain types.
@@ -167,6 +167,8 @@ const DOMAIN_SQL = `
     left join contacts cb on cb.roid = d.billing_roid
    where d.ldh_name = any($1::text[])`
 
+const domainDoc = batchedPerDb(fetchDomainDocs)
+
 /**
  * The domain with its registrar and contacts; ldhName is already canonical. Lookups that arrive in
  * the same tick share one query (a DataLoader-style batch): fewer round trips under load, and every
@@ -176,17 +178,10 @@ export async function findDomainByName(
   db: Queryable,
   ldhName: string,
 ): Promise<Domain | undefined> {
-  let batcher = batchers.get(db)
-  if (!batcher) {
-    batcher = createBatcher((names) => fetchDomainDocs(db, names))
-    batchers.set(db, batcher)
-  }
-  const doc = await batcher(ldhName)
+  const doc = await domainDoc(db, ldhName)
   // each caller parses its own row: a bad row fails its lookup only
   return doc === undefined ? undefined : toDomain(doc)
 }
-
-const batchers = new WeakMap<Queryable, (name: string) => Promise<unknown>>()
 
 async function fetchDomainDocs(
   db: Queryable,
