@@ -149,3 +149,18 @@ export function contactEntry(
   }
   return e
 }
+
+const entryTexts = new WeakMap<RedactedEntry, string>()
+
+/** JSON text of the `redacted` member; the shared frozen entries are stringified once */
+export function redactedText(entries: readonly RedactedEntry[]): string {
+  const parts = entries.map((e) => {
+    let text = entryTexts.get(e)
+    if (text === undefined) {
+      text = JSON.stringify(e)
+      if (Object.isFrozen(e)) entryTexts.set(e, text)
+    }
+    return text
+  })
+  return `[${parts.join(',')}]`
+}

@@ -1,8 +1,9 @@
 import type { ContactRole } from '../domain/registration.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
 import type { DisclosedRegistrar, Disclosure, Withheld } from '../policy/engine.js'
-import { entry, redactedName, roleHolder, type RedactedEntry } from './redacted.js'
-import { registrarVcard, renderContact, telUri } from './vcard.js'
+import { array, json, member } from './json-text.js'
+import { entry, redactedName, redactedText, roleHolder, type RedactedEntry } from './redacted.js'
+import { abuseVcard, registrarVcard, renderContact } from './vcard.js'
 
 /** what a response needs beyond the disclosure; no clock is read while rendering */
 export interface RenderContext {
@@ -15,14 +16,14 @@ export interface RenderContext {
   readonly port43?: string
 }
 
-type Json = Record<string, unknown>
-
 // RFC 9083 §4.1 and RDAP Response Profile / TIG 2024 §1.2 identifiers
 const CONFORMANCE = [
   'rdap_level_0',
   'icann_rdap_response_profile_1',
   'icann_rdap_technical_implementation_guide_1',
 ]
+const CONFORMANCE_TEXT = JSON.stringify(CONFORMANCE)
+const CONFORMANCE_REDACTED_TEXT = JSON.stringify([...CONFORMANCE, 'redacted'])
 
 // RFC 8056 §2: EPP status → RDAP status
 const STATUS: Readonly<Record<string, string>> = {
@@ -56,127 +57,91 @@ export function rdapStatuses(epp: readonly string[]): string[] {
   return [...new Set(epp.map((s) => STATUS[s]).filter((s): s is string => s !== undefined))]
 }
 
-const link = (ctx: RenderContext, rel: string, href: string, type = 'application/rdap+json') => ({
-  value: ctx.requestUrl,
-  rel,
-  href,
-  type,
-})
+/** the links of one response: each carries the request URL as its context (`value`) */
+function linker(ctx: RenderContext) {
+  const value = json(ctx.requestUrl)
+  return (rel: string, href: string, type = 'application/rdap+json'): string =>
+    `{"value":${value},"rel":"${rel}","href":${json(href)},"type":"${type}"}`
+}
+type Link = ReturnType<typeof linker>
+
+const TERMS_DESCRIPTION = json(
+  "Service subject to the registry's Terms of Use. Registration data is provided for lawful purposes only.",
+)
 
 /** TIG 2024 §3.3: every response points to the terms of service */
-export function termsNotice(ctx: RenderContext): Json {
-  return {
-    title: 'Terms of Use',
-    description: [
-      "Service subject to the registry's Terms of Use. Registration data is provided for lawful purposes only.",
-    ],
-    links: [link(ctx, 'terms-of-service', ctx.termsUrl, 'text/html')],
-  }
+export function termsNotice(ctx: RenderContext, link: Link = linker(ctx)): string {
+  return `{"title":"Terms of Use","description":[${TERMS_DESCRIPTION}],"links":[${link('terms-of-service', ctx.termsUrl, 'text/html')}]}`
 }
 
-function domainNotices(ctx: RenderContext): Json[] {
+function domainNotices(ctx: RenderContext, link: Link): string[] {
   return [
-    termsNotice(ctx),
+    termsNotice(ctx, link),
     // RDAP Response Profile 2024 §2.6.3
-    {
-      title: 'Status Codes',
-      description: [
-        'For more information on domain status codes, please visit https://icann.org/epp',
-      ],
-      links: [link(ctx, 'glossary', 'https://icann.org/epp', 'text/html')],
-    },
+    `{"title":"Status Codes","description":["For more information on domain status codes, please visit https://icann.org/epp"],"links":[${link('glossary', 'https://icann.org/epp', 'text/html')}]}`,
     // RDAP Response Profile 2024 §2.10
-    {
-      title: 'RDDS Inaccuracy Complaint Form',
-      description: ['URL of the ICANN RDDS Inaccuracy Complaint Form: https://icann.org/wicf'],
-      links: [link(ctx, 'help', 'https://icann.org/wicf', 'text/html')],
-    },
+    `{"title":"RDDS Inaccuracy Complaint Form","description":["URL of the ICANN RDDS Inaccuracy Complaint Form: https://icann.org/wicf"],"links":[${link('help', 'https://icann.org/wicf', 'text/html')}]}`,
   ]
 }
 
 /** RFC 9083 §10.2.1 has no access-level member; a notice says what was served (standards §8.3) */
-function accessNotice(d: Disclosure): Json | undefined {
+function accessNotice(d: Disclosure): string | undefined {
   if (d.audience === 'public') return undefined
-  return {
-    title: 'Authorized access',
-    description: [
-      `Non-public registration data served to the ${d.audience} audience under the ${d.policy.name} policy (version ${d.policy.version}). This disclosure has been recorded.`,
-    ],
-  }
+  const text = `Non-public registration data served to the ${d.audience} audience under the ${d.policy.name} policy (version ${d.policy.version}). This disclosure has been recorded.`
+  return `{"title":"Authorized access","description":[${json(text)}]}`
 }
 
+/** the response around an object's members (JSON text without braces) */
 function envelope(
   d: Disclosure,
   ctx: RenderContext,
-  body: Json,
-  notices: Json[],
-  redacted: RedactedEntry[],
-): Json {
+  members: string,
+  notices: string[],
+  redacted: readonly RedactedEntry[],
+): string {
   const access = accessNotice(d)
-  return {
-    rdapConformance: redacted.length ? [...CONFORMANCE, 'redacted'] : CONFORMANCE,
-    ...body,
-    ...(ctx.port43 ? { port43: ctx.port43 } : {}),
-    notices: access ? [...notices, access] : notices,
-    ...(redacted.length ? { redacted } : {}),
-  }
+  if (access) notices.push(access)
+  return `{"rdapConformance":${redacted.length ? CONFORMANCE_REDACTED_TEXT : CONFORMANCE_TEXT},${members}${member('port43', ctx.port43 === undefined ? undefined : json(ctx.port43))},"notices":${array(notices)}${redacted.length ? `,"redacted":${redactedText(redacted)}` : ''}}`
 }
 
 /** RFC 3339 UTC, whole seconds */
-const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+function rfc3339(d: Date): string {
+  const iso = d.toISOString()
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z')
+}
 
-const lastUpdate = (ctx: RenderContext) => ({
-  eventAction: 'last update of RDAP database',
-  eventDate: rfc3339(ctx.now),
-})
+const event = (action: string, date: Date): string =>
+  `{"eventAction":"${action}","eventDate":"${rfc3339(date)}"}`
 
+/** the object's events that happened, then the last update of this database (the response time) */
 function events(
   pairs: ReadonlyArray<readonly [string, Date | null | undefined]>,
   ctx: RenderContext,
-): Json[] {
-  const out: Json[] = pairs
-    .filter(([, d]) => d)
-    .map(([eventAction, d]) => ({ eventAction, eventDate: rfc3339(d!) }))
-  return [...out, lastUpdate(ctx)]
+): string {
+  const out: string[] = []
+  for (const [action, date] of pairs) if (date) out.push(event(action, date))
+  out.push(event('last update of RDAP database', ctx.now))
+  return array(out)
 }
 
-/** the registrar as an entity inside another object: IANA id handle, publicIds, about link, abuse */
-function registrarEntity(r: DisclosedRegistrar, full: boolean): Json {
-  const abuseProps: unknown[] = [
-    ['version', {}, 'text', '4.0'],
-    ['fn', {}, 'text', 'Abuse Contact'],
-  ]
-  if (r.abusePhone) abuseProps.push(['tel', { type: 'voice' }, 'uri', telUri(r.abusePhone)])
-  if (r.abuseEmail) abuseProps.push(['email', {}, 'text', r.abuseEmail])
-  return {
-    objectClassName: 'entity',
-    handle: String(r.ianaId),
-    roles: ['registrar'],
-    // RDAP Response Profile 2024 §2.4.1-2.4.3
-    publicIds: [{ type: 'IANA Registrar ID', identifier: String(r.ianaId) }],
-    vcardArray: registrarVcard(r, full),
-    // §2.4.6: about link to the registrar's RDAP base URL
-    ...(r.rdapBaseUrl
-      ? {
-          links: [
-            {
-              value: r.rdapBaseUrl,
-              rel: 'about',
-              href: r.rdapBaseUrl,
-              type: 'application/rdap+json',
-            },
-          ],
-        }
-      : {}),
-    // §2.4.5: abuse contact with tel and email
-    ...(r.abuseEmail || r.abusePhone
-      ? {
-          entities: [
-            { objectClassName: 'entity', roles: ['abuse'], vcardArray: ['vcard', abuseProps] },
-          ],
-        }
-      : {}),
-  }
+/**
+ * The registrar as an entity's members: IANA id handle, publicIds, links (`links` first, then
+ * the about link), abuse contact. Inside another object it is wrapped as is.
+ */
+function registrarMembers(r: DisclosedRegistrar, full: boolean, links: string[] = []): string {
+  const id = json(String(r.ianaId))
+  // RDAP Response Profile 2024 §2.4.6: about link to the registrar's RDAP base URL
+  if (r.rdapBaseUrl)
+    links.push(
+      `{"value":${json(r.rdapBaseUrl)},"rel":"about","href":${json(r.rdapBaseUrl)},"type":"application/rdap+json"}`,
+    )
+  // §2.4.5: abuse contact with tel and email
+  const abuse =
+    r.abuseEmail || r.abusePhone
+      ? `[{"objectClassName":"entity","roles":["abuse"],"vcardArray":${abuseVcard(r)}}]`
+      : undefined
+  // §2.4.1-2.4.3: handle and publicIds carry the IANA Registrar ID
+  return `"objectClassName":"entity","handle":${id},"roles":["registrar"],"publicIds":[{"type":"IANA Registrar ID","identifier":${id}}],"vcardArray":${registrarVcard(r, full)}${member('links', links.length ? array(links) : undefined)}${member('entities', abuse)}`
 }
 
 /** withheld non-contact fields: nothing registered to call them, so a description */
@@ -189,7 +154,7 @@ function objectEntries(withheld: readonly Withheld[]): RedactedEntry[] {
 }
 
 function contactEntities(d: Disclosure, contacts: Partial<Record<ContactRole, object>>) {
-  const entities: Json[] = []
+  const entities: string[] = []
   const redacted: RedactedEntry[] = []
   for (const role of CONTACT_ROLES) {
     const c = contacts[role]
@@ -206,28 +171,35 @@ function contactEntities(d: Disclosure, contacts: Partial<Record<ContactRole, ob
   return { entities, redacted }
 }
 
-/** RFC 9083 §5.3 domain object, shaped by the RDAP Response Profile 2024 §2 */
-export function renderDomain(d: Disclosure, ctx: RenderContext): Json {
+const NAMESERVER_PREFIX = '{"objectClassName":"nameserver","ldhName":'
+
+/** RFC 9083 §5.3 domain object as JSON text, shaped by the RDAP Response Profile 2024 §2 */
+export function renderDomain(d: Disclosure, ctx: RenderContext): string {
   if (d.record.kind !== 'domain') throw new Error('renderDomain needs a domain disclosure')
   const dom = d.record.domain
-  const self = `${ctx.baseUrl}domain/${dom.ldhName}`
+  const link = linker(ctx)
   const { entities, redacted: contactRedacted } = contactEntities(d, dom.contacts)
   const redacted = [
     ...objectEntries(d.withheld.filter((w) => w.group === 'domain' || w.group === 'registrar')),
     ...contactRedacted,
   ]
   const rar = dom.registrar
-  const links = [link(ctx, 'self', self)]
+  const links = [link('self', `${ctx.baseUrl}domain/${dom.ldhName}`)]
   // TIG 2024 §3.2: the registrar's record of the same domain
-  if (rar.rdapBaseUrl) links.push(link(ctx, 'related', `${rar.rdapBaseUrl}domain/${dom.ldhName}`))
-  const body = {
-    objectClassName: 'domain',
-    ...(dom.roid ? { handle: dom.roid } : {}),
-    ldhName: dom.ldhName,
-    ...(dom.unicodeName ? { unicodeName: dom.unicodeName } : {}),
-    links,
-    ...(dom.statuses ? { status: rdapStatuses(dom.statuses) } : {}),
-    events: events(
+  if (rar.rdapBaseUrl) links.push(link('related', `${rar.rdapBaseUrl}domain/${dom.ldhName}`))
+  const nameservers = dom.nameservers?.map(
+    (ns) =>
+      `${NAMESERVER_PREFIX}${json(ns.ldhName)}${member('unicodeName', ns.unicodeName ? json(ns.unicodeName) : undefined)}}`,
+  )
+  const sec = dom.secureDns
+  const secureDns = sec
+    ? `{"delegationSigned":${sec.delegationSigned}${member('dsData', sec.dsData.length ? JSON.stringify(sec.dsData) : undefined)}${member('keyData', sec.keyData.length ? JSON.stringify(sec.keyData) : undefined)}}`
+    : '{"delegationSigned":false}'
+  const members =
+    `"objectClassName":"domain"${member('handle', dom.roid ? json(dom.roid) : undefined)},"ldhName":${json(dom.ldhName)}` +
+    `${member('unicodeName', dom.unicodeName ? json(dom.unicodeName) : undefined)},"links":${array(links)}` +
+    `${member('status', dom.statuses ? JSON.stringify(rdapStatuses(dom.statuses)) : undefined)}` +
+    `,"events":${events(
       [
         ['registration', dom.created],
         ['expiration', dom.expires],
@@ -235,102 +207,63 @@ export function renderDomain(d: Disclosure, ctx: RenderContext): Json {
         ['transfer', dom.transferred],
       ],
       ctx,
-    ),
-    entities: [registrarEntity(rar, false), ...entities],
-    ...(dom.nameservers
-      ? {
-          nameservers: dom.nameservers.map((ns) => ({
-            objectClassName: 'nameserver',
-            ldhName: ns.ldhName,
-            ...(ns.unicodeName ? { unicodeName: ns.unicodeName } : {}),
-          })),
-        }
-      : {}),
-    secureDNS: dom.secureDns
-      ? {
-          delegationSigned: dom.secureDns.delegationSigned,
-          ...(dom.secureDns.dsData.length
-            ? { dsData: dom.secureDns.dsData.map((ds) => ({ ...ds })) }
-            : {}),
-          ...(dom.secureDns.keyData.length
-            ? { keyData: dom.secureDns.keyData.map((k) => ({ ...k })) }
-            : {}),
-        }
-      : { delegationSigned: false },
-  }
-  return envelope(d, ctx, body, domainNotices(ctx), redacted)
+    )}` +
+    `,"entities":${array([`{${registrarMembers(rar, false)}}`, ...entities])}` +
+    `${member('nameservers', nameservers ? array(nameservers) : undefined)},"secureDNS":${secureDns}`
+  return envelope(d, ctx, members, domainNotices(ctx, link), redacted)
 }
 
-/** RFC 9083 §5.2 nameserver object */
-export function renderNameserver(d: Disclosure, ctx: RenderContext): Json {
+/** RFC 9083 §5.2 nameserver object as JSON text */
+export function renderNameserver(d: Disclosure, ctx: RenderContext): string {
   if (d.record.kind !== 'host') throw new Error('renderNameserver needs a host disclosure')
   const h = d.record.host
-  const ips = {
-    ...(h.ipv4?.length ? { v4: [...h.ipv4] } : {}),
-    ...(h.ipv6?.length ? { v6: [...h.ipv6] } : {}),
-  }
-  const body = {
-    objectClassName: 'nameserver',
-    ...(h.roid ? { handle: h.roid } : {}),
-    ldhName: h.ldhName,
-    ...(h.unicodeName ? { unicodeName: h.unicodeName } : {}),
-    links: [link(ctx, 'self', `${ctx.baseUrl}nameserver/${h.ldhName}`)],
-    ...(h.statuses ? { status: rdapStatuses(h.statuses) } : {}),
-    ...(Object.keys(ips).length ? { ipAddresses: ips } : {}),
-    entities: [registrarEntity(h.registrar, false)],
-    events: events(
+  const link = linker(ctx)
+  const v4 = h.ipv4?.length ? JSON.stringify(h.ipv4) : undefined
+  const v6 = h.ipv6?.length ? JSON.stringify(h.ipv6) : undefined
+  const ips = v4 || v6 ? `{${`${member('v4', v4)}${member('v6', v6)}`.slice(1)}}` : undefined
+  const members =
+    `"objectClassName":"nameserver"${member('handle', h.roid ? json(h.roid) : undefined)},"ldhName":${json(h.ldhName)}` +
+    `${member('unicodeName', h.unicodeName ? json(h.unicodeName) : undefined)}` +
+    `,"links":[${link('self', `${ctx.baseUrl}nameserver/${h.ldhName}`)}]` +
+    `${member('status', h.statuses ? JSON.stringify(rdapStatuses(h.statuses)) : undefined)}${member('ipAddresses', ips)}` +
+    `,"entities":[{${registrarMembers(h.registrar, false)}}]` +
+    `,"events":${events(
       [
         ['registration', h.created],
         ['last changed', h.updated],
       ],
       ctx,
-    ),
-  }
-  return envelope(d, ctx, body, [termsNotice(ctx)], objectEntries(d.withheld))
+    )}`
+  return envelope(d, ctx, members, [termsNotice(ctx, link)], objectEntries(d.withheld))
 }
 
-/** RFC 9083 §5.1 entity: a registrar (RDAP Response Profile 2024 §3) or a contact on its own */
-export function renderEntity(d: Disclosure, ctx: RenderContext): Json {
+/** RFC 9083 §5.1 entity as JSON text: a registrar (Response Profile 2024 §3) or a contact alone */
+export function renderEntity(d: Disclosure, ctx: RenderContext): string {
   const r = d.record
+  const link = linker(ctx)
   if (r.kind === 'registrar') {
-    const entity = registrarEntity(r.registrar, true)
-    const body = {
-      ...entity,
-      links: [
-        link(ctx, 'self', `${ctx.baseUrl}entity/${r.registrar.ianaId}`),
-        ...((entity.links as Json[]) ?? []),
-      ],
-      events: events([], ctx),
-    }
-    return envelope(d, ctx, body, [termsNotice(ctx)], objectEntries(d.withheld))
+    const self = link('self', `${ctx.baseUrl}entity/${r.registrar.ianaId}`)
+    const members = `${registrarMembers(r.registrar, true, [self])},"events":${events([], ctx)}`
+    return envelope(d, ctx, members, [termsNotice(ctx, link)], objectEntries(d.withheld))
   }
   if (r.kind !== 'contact') throw new Error('renderEntity needs an entity disclosure')
   const rendered = renderContact({ ...r.contact, roid: r.handle }, d.withheld, null, '$')
-  const body = {
-    ...rendered.entity,
-    links: [link(ctx, 'self', `${ctx.baseUrl}entity/${r.handle}`)],
-    events: events([], ctx),
-  }
-  return envelope(d, ctx, body, [termsNotice(ctx)], [...rendered.redacted])
+  // a contact looked up alone always renders (only a role's empty contact is left out)
+  const members =
+    `${rendered.entity!.slice(1, -1)},"links":[${link('self', `${ctx.baseUrl}entity/${r.handle}`)}]` +
+    `,"events":${events([], ctx)}`
+  return envelope(d, ctx, members, [termsNotice(ctx, link)], [...rendered.redacted])
 }
 
 /** RFC 9083 §7 help; TIG 2024 §3.4 */
-export function renderHelp(ctx: RenderContext, policy: { name: string; version: number }): Json {
-  return {
-    rdapConformance: CONFORMANCE,
-    notices: [
-      termsNotice(ctx),
-      {
-        title: 'Registration data access',
-        description: [
-          `Registration data is disclosed under the ${policy.name} policy (version ${policy.version}).`,
-          'Anonymous queries receive the public view; personal data is withheld and each withheld field is listed in the "redacted" member (RFC 9537).',
-          'Accredited requesters and registrars authenticate with an OAuth 2.0 bearer token (Authorization: Bearer) and receive the view their accreditation and declared purpose allow; every such disclosure is recorded.',
-          'Supported queries: domain/<name>, nameserver/<name>, entity/<handle or IANA Registrar ID>, help.',
-        ],
-      },
-    ],
-  }
+export function renderHelp(ctx: RenderContext, policy: { name: string; version: number }): string {
+  const description = [
+    `Registration data is disclosed under the ${policy.name} policy (version ${policy.version}).`,
+    'Anonymous queries receive the public view; personal data is withheld and each withheld field is listed in the "redacted" member (RFC 9537).',
+    'Accredited requesters and registrars authenticate with an OAuth 2.0 bearer token (Authorization: Bearer) and receive the view their accreditation and declared purpose allow; every such disclosure is recorded.',
+    'Supported queries: domain/<name>, nameserver/<name>, entity/<handle or IANA Registrar ID>, help.',
+  ]
+  return `{"rdapConformance":${CONFORMANCE_TEXT},"notices":[${termsNotice(ctx)},{"title":"Registration data access","description":${JSON.stringify(description)}}]}`
 }
 
-export { CONFORMANCE }
+export { CONFORMANCE, CONFORMANCE_TEXT }

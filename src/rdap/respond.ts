@@ -34,36 +34,14 @@ export function renderContextOf(req: Request, site: SiteConfig): RenderContext {
 export function sendRdap(
   res: Response,
   status: number,
-  body: Record<string, unknown>,
+  body: string,
   options: { cache: boolean },
 ): void {
   res.status(status)
   res.setHeader('Content-Type', 'application/rdap+json')
   res.setHeader('Vary', 'Authorization')
   res.setHeader('Cache-Control', options.cache ? 'public, max-age=60' : 'private, no-store')
-  res.send(serialize(body))
-}
-
-const serialized = new WeakMap<object, string>()
-
-/**
- * JSON text of a response. `redacted` is its last member and its entries are mostly shared frozen
- * objects (see redacted.ts), so each entry's text is made once and spliced in.
- */
-export function serialize(body: Record<string, unknown>): string {
-  const redacted = body.redacted
-  if (!Array.isArray(redacted) || redacted.length === 0) return JSON.stringify(body)
-  const { redacted: _, ...rest } = body
-  const parts = redacted.map((e: object) => {
-    let text = serialized.get(e)
-    if (text === undefined) {
-      text = JSON.stringify(e)
-      if (Object.isFrozen(e)) serialized.set(e, text)
-    }
-    return text
-  })
-  const head = JSON.stringify(rest)
-  return `${head.slice(0, -1)},"redacted":[${parts.join(',')}]}`
+  res.send(body)
 }
 
 /** answers an error as RFC 9083 says; routes use it directly for expected outcomes such as 404 */

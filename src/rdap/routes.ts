@@ -56,7 +56,7 @@ export function rdapRoutes(deps: LookupDeps, site: SiteConfig): Router {
   const lookup =
     (
       find: (ctx: LookupContext, req: Request) => Promise<Disclosure>,
-      render: (d: Disclosure, ctx: RenderContext) => Record<string, unknown>,
+      render: (d: Disclosure, ctx: RenderContext) => string,
     ) =>
     async (req: Request, res: Response) => {
       let disclosure: Disclosure

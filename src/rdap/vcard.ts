@@ -1,12 +1,11 @@
 import type { ContactRole } from '../domain/registration.js'
 import type { DisclosedContact, DisclosedRegistrar, Withheld } from '../policy/engine.js'
+import { json, member } from './json-text.js'
 import { contactEntry, entry, roleHolder, type RedactedEntry } from './redacted.js'
 
-export type JCardProperty = readonly [string, Readonly<Record<string, string>>, string, unknown]
-export type JCard = readonly ['vcard', readonly JCardProperty[]]
-
 export interface RenderedEntity {
-  readonly entity?: Record<string, unknown>
+  /** JSON text of the entity; absent when the whole contact is left out */
+  readonly entity?: string
   readonly redacted: readonly RedactedEntry[]
 }
 
@@ -21,37 +20,49 @@ const ROLE_NAME: Readonly<Record<ContactRole, string>> = {
 const filled = (v: unknown): boolean =>
   Array.isArray(v) ? v.length > 0 : typeof v === 'string' && v !== ''
 
-/** jCard (RFC 7095) of a disclosed contact; absent fields are simply not there */
-export function contactVcard(c: DisclosedContact, withheld: readonly Withheld[]): JCard {
-  const props: JCardProperty[] = [
-    ['version', {}, 'text', '4.0'],
-    ['fn', {}, 'text', c.name ?? ''],
-  ]
-  if (c.organization !== undefined) props.push(['org', {}, 'text', c.organization])
-  if (ADR_KEYS.some((k) => c[k] !== undefined)) {
-    const street = c.street && c.street.length > 1 ? [...c.street] : (c.street?.[0] ?? '')
+/** one jCard property (RFC 7095 §3.3) as JSON text; params and value are JSON text already */
+const prop = (name: string, params: string, type: 'text' | 'uri', value: string): string =>
+  `["${name}",${params},"${type}",${value}]`
+
+const VERSION = prop('version', '{}', 'text', '"4.0"')
+
+/** RFC 6350 §6.3.1 adr value: PO box, extended, street (one line or several), city, region, code, country */
+function adrValue(a: {
+  street?: readonly string[] | null
+  city?: string | null
+  stateProvince?: string | null
+  postalCode?: string | null
+}): string {
+  const street =
+    a.street && a.street.length > 1 ? JSON.stringify(a.street) : json(a.street?.[0] ?? '')
+  return `["","",${street},${json(a.city ?? '')},${json(a.stateProvince ?? '')},${json(a.postalCode ?? '')},""]`
+}
+
+/** jCard (RFC 7095) of a disclosed contact as JSON text; absent fields are simply not there */
+export function contactVcard(c: DisclosedContact, withheld: readonly Withheld[]): string {
+  let props = `${VERSION},${prop('fn', '{}', 'text', json(c.name ?? ''))}`
+  if (c.organization !== undefined)
+    props += `,${prop('org', '{}', 'text', JSON.stringify(c.organization))}`
+  if (hasAddress(c)) {
     // RDAP Response Profile 2024 §1.4: country name empty, ISO 3166-1 code in the cc parameter
-    const params: Record<string, string> = filled(c.countryCode)
-      ? { cc: c.countryCode!.toUpperCase() }
-      : {}
-    props.push([
-      'adr',
-      params,
-      'text',
-      ['', '', street, c.city ?? '', c.stateProvince ?? '', c.postalCode ?? '', ''],
-    ])
+    const params = filled(c.countryCode) ? `{"cc":${json(c.countryCode!.toUpperCase())}}` : '{}'
+    props += `,${prop('adr', params, 'text', adrValue(c))}`
   }
-  if (filled(c.phone)) props.push(['tel', { type: 'voice' }, 'uri', telUri(c.phone!, c.phoneExt)])
-  if (filled(c.fax)) props.push(['tel', { type: 'fax' }, 'uri', telUri(c.fax!, c.faxExt)])
+  if (filled(c.phone))
+    props += `,${prop('tel', '{"type":"voice"}', 'uri', json(telUri(c.phone!, c.phoneExt)))}`
+  if (filled(c.fax))
+    props += `,${prop('tel', '{"type":"fax"}', 'uri', json(telUri(c.fax!, c.faxExt)))}`
   if (filled(c.email)) {
     const replacedByUri = withheld.some((w) => w.key === 'email' && w.replacement?.kind === 'uri')
     // RFC 8605 contact-uri for a web form; an anonymized address stays an email property
-    props.push(
-      replacedByUri ? ['contact-uri', {}, 'uri', c.email!] : ['email', {}, 'text', c.email!],
-    )
+    props += replacedByUri
+      ? `,${prop('contact-uri', '{}', 'uri', json(c.email!))}`
+      : `,${prop('email', '{}', 'text', json(c.email!))}`
   }
-  return ['vcard', props]
+  return `["vcard",[${props}]]`
 }
+
+const hasAddress = (c: DisclosedContact): boolean => ADR_KEYS.some((k) => c[k] !== undefined)
 
 /** "+49.2214711" → "tel:+49.2214711;ext=12" (RFC 3966) */
 export function telUri(number: string, ext?: string | null): string {
@@ -76,43 +87,37 @@ export function renderContact(
       redacted: withheld.length ? [entry(name, 'removal', { prePath: roleHolder(role) })] : [],
     }
   }
-  const vcard = contactVcard(c, withheld)
-  const hasAdr = vcard[1].some((p) => p[0] === 'adr')
+  const hasAdr = hasAddress(c)
   const redacted = withheld.map((w) => {
     // a component of a rendered adr cannot be removed, only emptied (RFC 6350 §6.3.1 positions)
     const adrPart = ['street', 'city', 'stateProvince', 'postalCode'].includes(w.key)
     const method = adrPart && hasAdr ? 'emptyValue' : adrPart ? 'removal' : w.method
     return contactEntry(holder, w, method)
   })
-  const entity = {
-    objectClassName: 'entity',
-    ...(c.roid ? { handle: c.roid } : {}),
-    ...(role ? { roles: [role] } : {}),
-    vcardArray: vcard,
-  }
+  const entity = `{"objectClassName":"entity"${member('handle', c.roid ? json(c.roid) : undefined)}${member('roles', role ? `["${role}"]` : undefined)},"vcardArray":${contactVcard(c, withheld)}}`
   return { entity, redacted }
 }
 
 /** the registrar's jCard: name, and for a registrar lookup its business address and contacts */
-export function registrarVcard(r: DisclosedRegistrar, full: boolean): JCard {
-  const props: JCardProperty[] = [
-    ['version', {}, 'text', '4.0'],
-    ['fn', {}, 'text', r.name ?? ''],
-  ]
+export function registrarVcard(r: DisclosedRegistrar, full: boolean): string {
+  let props = `${VERSION},${prop('fn', '{}', 'text', json(r.name ?? ''))}`
   if (full) {
     if (r.street || r.city || r.countryCode) {
-      const street = r.street && r.street.length > 1 ? [...r.street] : (r.street?.[0] ?? '')
-      const params: Record<string, string> = r.countryCode ? { cc: r.countryCode } : {}
-      props.push([
-        'adr',
-        params,
-        'text',
-        ['', '', street, r.city ?? '', r.stateProvince ?? '', r.postalCode ?? '', ''],
-      ])
+      const params = r.countryCode ? `{"cc":${json(r.countryCode)}}` : '{}'
+      props += `,${prop('adr', params, 'text', adrValue(r))}`
     }
-    if (r.phone) props.push(['tel', { type: 'voice' }, 'uri', telUri(r.phone)])
-    if (r.email) props.push(['email', {}, 'text', r.email])
-    if (r.url) props.push(['url', {}, 'uri', r.url])
+    if (r.phone) props += `,${prop('tel', '{"type":"voice"}', 'uri', json(telUri(r.phone)))}`
+    if (r.email) props += `,${prop('email', '{}', 'text', json(r.email))}`
+    if (r.url) props += `,${prop('url', '{}', 'uri', json(r.url))}`
   }
-  return ['vcard', props]
+  return `["vcard",[${props}]]`
+}
+
+/** a contact of the registrar's (abuse) as a jCard: RDAP Response Profile 2024 §2.4.5 */
+export function abuseVcard(r: DisclosedRegistrar): string {
+  let props = `${VERSION},${prop('fn', '{}', 'text', '"Abuse Contact"')}`
+  if (r.abusePhone)
+    props += `,${prop('tel', '{"type":"voice"}', 'uri', json(telUri(r.abusePhone)))}`
+  if (r.abuseEmail) props += `,${prop('email', '{}', 'text', json(r.abuseEmail))}`
+  return `["vcard",[${props}]]`
 }
