@@ -17,6 +17,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20)
 // each case's seconds are split into rounds that take turns with the ceiling's: this machine's speed
 // drifts by tens of percent within minutes, and a ratio should compare like with like
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
+const ROUND_SECONDS = Math.max(1, Math.round(SECONDS / ROUNDS)) // wrk takes whole seconds
 const WARMUP = 5
 const SOAK = Number(process.env.BENCH_SOAK_SECONDS ?? 60)
 const CONNECTIONS = 32
@@ -184,7 +185,7 @@ interface Contender {
 
 /**
  * Warms every contender up, then runs ROUNDS rounds in which each takes its turn for
- * SECONDS / ROUNDS seconds. Throughput is over all rounds; p50 is the mean of the rounds', p99
+ * ROUND_SECONDS seconds. Throughput is over all rounds; p50 is the mean of the rounds', p99
  * the worst round's; peak RSS is the highest seen.
  */
 async function measureInTurns(contenders: Contender[]): Promise<Case[]> {
@@ -195,7 +196,7 @@ async function measureInTurns(contenders: Contender[]): Promise<Case[]> {
   >()
   for (let round = 1; round <= ROUNDS; round++) {
     for (const c of contenders) {
-      const { result, peak } = await withRss(c.pid, () => c.load(SECONDS / ROUNDS))
+      const { result, peak } = await withRss(c.pid, () => c.load(ROUND_SECONDS))
       runs.set(c.name, [...(runs.get(c.name) ?? []), { ...result, peak }])
     }
     say(
@@ -317,7 +318,7 @@ async function main(): Promise<void> {
     )
     try {
       say(
-        `measuring (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s per case in ${ROUNDS} rounds taken in turns, response ${canned.length} bytes):`,
+        `measuring (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${ROUND_SECONDS * ROUNDS} s per case in ${ROUNDS} rounds taken in turns, response ${canned.length} bytes):`,
       )
       const pid = server.pid!
       cases.push(
