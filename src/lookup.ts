@@ -25,9 +25,15 @@ export interface LookupDeps {
 
 /** the request a lookup answers: who asks, and its id for the audit row */
 export interface LookupContext {
-  readonly viewer: Viewer
+  /** a promise while the token is still being checked: the object is read meanwhile */
+  readonly viewer: Viewer | Promise<Viewer>
   readonly requestId: string
   readonly now: Date
+}
+
+/** a lookup's context once the viewer is known */
+interface Decided extends LookupContext {
+  readonly viewer: Viewer
 }
 
 /**
@@ -52,9 +58,12 @@ export async function lookupDomain(
   name: NormalizedName,
   ctx: LookupContext,
 ): Promise<Disclosure> {
-  const domain = await fetching(findDomainByName(deps.reader, name.ldhName))
+  const [viewer, domain] = await readAs(ctx, findDomainByName(deps.reader, name.ldhName))
   if (!domain) throw new AppError('NOT_FOUND', 'The domain name was not found.')
-  return decide(deps, { kind: 'domain', domain }, domain.registrar.ianaId, domain.ldhName, ctx)
+  return decide(deps, { kind: 'domain', domain }, domain.registrar.ianaId, domain.ldhName, {
+    ...ctx,
+    viewer,
+  })
 }
 
 export async function lookupNameserver(
@@ -62,9 +71,12 @@ export async function lookupNameserver(
   name: NormalizedName,
   ctx: LookupContext,
 ): Promise<Disclosure> {
-  const host = await fetching(findHostByName(deps.reader, name.ldhName))
+  const [viewer, host] = await readAs(ctx, findHostByName(deps.reader, name.ldhName))
   if (!host) throw new AppError('NOT_FOUND', 'The name server was not found.')
-  return decide(deps, { kind: 'host', host }, host.registrar.ianaId, host.ldhName, ctx)
+  return decide(deps, { kind: 'host', host }, host.registrar.ianaId, host.ldhName, {
+    ...ctx,
+    viewer,
+  })
 }
 
 /** an entity by handle: a registrar by IANA id or handle, else a contact by ROID */
@@ -73,16 +85,24 @@ export async function lookupEntity(
   handle: string,
   ctx: LookupContext,
 ): Promise<Disclosure> {
-  const registrar = await fetching(
+  const [viewer, registrar] = await readAs(
+    ctx,
     /^\d{1,9}$/.test(handle)
       ? findRegistrarByIanaId(deps.reader, Number(handle))
       : findRegistrarByHandle(deps.reader, handle),
   )
+  const decided = { ...ctx, viewer }
   if (registrar)
-    return decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx)
+    return decide(
+      deps,
+      { kind: 'registrar', registrar },
+      registrar.ianaId,
+      registrar.handle,
+      decided,
+    )
   const contact = await fetching(findContactByRoid(deps.reader, handle.toUpperCase()))
   if (!contact) throw new AppError('NOT_FOUND', 'The entity was not found.')
-  return decide(deps, { kind: 'contact', contact }, contact.registrarIanaId, contact.roid, ctx)
+  return decide(deps, { kind: 'contact', contact }, contact.registrarIanaId, contact.roid, decided)
 }
 
 /** registrars by IANA id, exact name, or name prefix (WHOIS `registrar <text>`) */
@@ -91,16 +111,28 @@ export async function lookupRegistrars(
   text: string,
   ctx: LookupContext,
 ): Promise<Disclosure[]> {
-  const found = await fetching(
+  const [viewer, found] = await readAs(
+    ctx,
     /^\d{1,9}$/.test(text)
       ? findRegistrarByIanaId(deps.reader, Number(text)).then((r) => (r ? [r] : []))
       : findRegistrarsByName(deps.reader, text),
   )
   return Promise.all(
     found.map((registrar) =>
-      decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, ctx),
+      decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, {
+        ...ctx,
+        viewer,
+      }),
     ),
   )
+}
+
+/**
+ * The viewer and the object, read at once: the token and accreditation checks overlap the read.
+ * A rejected token wins over whatever the read found; nothing is decided before both are known.
+ */
+function readAs<T>(ctx: LookupContext, read: Promise<T>): Promise<[Viewer, T]> {
+  return Promise.all([ctx.viewer, fetching(read)])
 }
 
 /**
@@ -126,7 +158,7 @@ async function decide(
   object: RegistryObject,
   sponsorIanaId: number,
   handle: string,
-  ctx: LookupContext,
+  ctx: Decided,
 ): Promise<Disclosure> {
   const audience = effectiveAudience(ctx.viewer, sponsorIanaId)
   const disclosure = disclose(deps.policy, object, audience)

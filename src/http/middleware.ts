@@ -55,7 +55,11 @@ export type VerifyBearer = (req: {
   purpose?: string
 }) => Promise<Viewer>
 
-/** res.locals.viewer for every request; a bad token is an error, never a silent public view */
+/**
+ * res.locals.viewer for every request: the anonymous viewer, or for a bearer token a promise of
+ * the viewer, so that the object can be read while the token and accreditation are checked. Every
+ * route awaits it before answering: a bad token is an error, never a silent public view.
+ */
 export function authenticate(verifyBearer: VerifyBearer) {
   return (req: Request, res: Response, next: NextFunction) => {
     const authorization = req.headers.authorization
@@ -65,9 +69,9 @@ export function authenticate(verifyBearer: VerifyBearer) {
       return next()
     }
     const purpose = typeof req.query.purpose === 'string' ? req.query.purpose : undefined
-    verifyBearer({ authorization, ...(purpose ? { purpose } : {}) }).then((viewer) => {
-      res.locals.viewer = viewer
-      next()
-    }, next)
+    const viewer = verifyBearer({ authorization, ...(purpose ? { purpose } : {}) })
+    viewer.catch(() => undefined) // a route that fails first must not leave the rejection unhandled
+    res.locals.viewer = viewer
+    next()
   }
 }

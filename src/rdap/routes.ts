@@ -82,6 +82,9 @@ export function rdapRoutes(deps: LookupDeps, site: SiteConfig): Router {
     '/entity/:handle',
     lookup((ctx, req) => lookupEntity(deps, parseHandle(req.params.handle), ctx), renderEntity),
   )
+  // everything below shows nothing of the registry, but a bad token is still refused first
+  router.use(viewerChecked)
+
   router.get('/help', (req, res) => {
     sendRdap(res, 200, renderHelp(renderContextOf(req, site), deps.policy), { cache: true })
   })
@@ -107,7 +110,7 @@ export function rdapRoutes(deps: LookupDeps, site: SiteConfig): Router {
 }
 
 function lookupContext(req: Request, res: Response): LookupContext {
-  const viewer = res.locals.viewer as Viewer
+  const viewer = res.locals.viewer as Viewer | Promise<Viewer>
   const view = req.query.view
   if (view !== undefined && view !== 'public') {
     throw new AppError(
@@ -116,10 +119,23 @@ function lookupContext(req: Request, res: Response): LookupContext {
     )
   }
   return {
-    viewer: view === 'public' ? { ...viewer, requestedView: 'public' } : viewer,
+    viewer: view === 'public' ? asPublic(viewer) : viewer,
     requestId: String(res.locals.requestId),
     now: new Date(),
   }
+}
+
+function asPublic(viewer: Viewer | Promise<Viewer>): Viewer | Promise<Viewer> {
+  if (!(viewer instanceof Promise)) return { ...viewer, requestedView: 'public' }
+  const lowered = viewer.then((v) => ({ ...v, requestedView: 'public' as const }))
+  lowered.catch(() => undefined) // handled where it is awaited; a malformed name may fail first
+  return lowered
+}
+
+/** routes that show nothing of the registry still refuse a bad token before answering */
+async function viewerChecked(_req: Request, res: Response, next: () => void) {
+  await res.locals.viewer
+  next()
 }
 
 function parseName(raw: unknown): NormalizedName {

@@ -392,6 +392,27 @@ describe(`accredited access on ${ENGINE}`, () => {
       expect(res.text).not.toContain('Erika')
     })
 
+    // the object is read while the token is checked: the token's answer must still come first
+    test.each([
+      '/rdap/domain/no-such-name.example',
+      '/rdap/nameserver/ns1.privacy.example?view=public',
+      '/rdap/entity/9999',
+      '/rdap/help',
+      '/rdap/domains?name=x*',
+    ])('when a bad token asks for %s, then 401', async (path) => {
+      const res = await get(path, 'not.a.jwt').expect(401)
+      expect(res.headers['www-authenticate']).toContain('invalid_token')
+    })
+
+    test('when a bad token comes with a malformed name, then an error answer and the server serves on', async () => {
+      for (const path of ['/rdap/domain/bad..name', '/rdap/domain/bad..name?view=public']) {
+        const res = await get(path, 'not.a.jwt')
+        expect([400, 401]).toContain(res.status)
+      }
+      await new Promise((resolve) => setImmediate(resolve)) // a stray rejection would surface here
+      await get('/rdap/domain/privacy.example').expect(200)
+    })
+
     test('when the scheme is not Bearer, then 401', async () => {
       const res = await request(t.app)
         .get('/rdap/domain/privacy.example')
