@@ -44,3 +44,37 @@ test(`when two server processes append at once, the chain stays linear and whole
     await listDisclosures(db.primary, { since: new Date(Date.UTC(2026, 0, 1, 0, 0, 30)) }),
   ).toHaveLength(10)
 })
+
+test(`when appends keep arriving while writes are in flight, from two logs at once, the chain stays linear and whole (${ENGINE})`, async () => {
+  const before = (await verifyChain(db.primary)).rows
+  const logs = [createAuditLog(db.primary), createAuditLog(db.primary)]
+  const appended: Promise<void>[] = []
+  for (let wave = 0; wave < 20; wave++) {
+    for (let j = 0; j < 6; j++)
+      appended.push(logs[(wave + j) % 2]!.append(event(1000 + wave * 6 + j)))
+    await new Promise((resolve) => setImmediate(resolve)) // the next wave meets writes under way
+  }
+  await Promise.all(appended)
+  expect(await verifyChain(db.primary)).toEqual({ rows: before + 120, problems: [] })
+})
+
+test(`when a write fails, its appends are refused and the next ones land on the chain (${ENGINE})`, async () => {
+  const before = (await verifyChain(db.primary)).rows
+  let failNext = true
+  const flaky = {
+    ...db.primary,
+    query: <Row>(sql: string, params?: readonly unknown[]) => {
+      if (failNext && sql.includes('disclosures_append')) {
+        failNext = false
+        return Promise.reject(new Error('connection lost'))
+      }
+      return db.primary.query<Row>(sql, params)
+    },
+  }
+  const log = createAuditLog(flaky)
+  const first = await Promise.allSettled([log.append(event(2000)), log.append(event(2001))])
+  expect(first.map((r) => r.status)).toContain('rejected')
+  await Promise.all([log.append(event(2002)), log.append(event(2003))])
+  const landed = first.filter((r) => r.status === 'fulfilled').length + 2
+  expect(await verifyChain(db.primary)).toEqual({ rows: before + landed, problems: [] })
+})
