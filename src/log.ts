@@ -15,8 +15,31 @@ export function createLogger(
     redact: { paths: ['req.headers', 'headers', 'authorization', 'token'], censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
   }
-  // stdout is written in 4 KiB batches, not once per line; flushed when the server stops
+  // stdout is written in 4 KiB batches, not once per line; flushLog writes the rest at exit
   return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }))
+}
+
+interface BufferedStream {
+  flushSync?: () => void
+}
+
+/**
+ * Everything logged so far reaches the destination. The callback of an asynchronous flush only
+ * waits for the write in flight, and lines logged meanwhile stay buffered below the 4 KiB mark,
+ * so once it is done the remainder is written synchronously.
+ */
+export function flushLog(log: Logger): Promise<void> {
+  const stream = (log as unknown as Record<symbol, BufferedStream>)[pino.symbols.streamSym]
+  return new Promise((resolve) =>
+    log.flush(() => {
+      try {
+        stream?.flushSync?.()
+      } catch {
+        // a closed or broken stdout: nothing more can be written, and exiting must go on
+      }
+      resolve()
+    }),
+  )
 }
 
 export type { Logger }

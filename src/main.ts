@@ -1,6 +1,6 @@
 import { loadConfig } from './config.js'
 import { StartupError } from './errors.js'
-import { createLogger, type Logger } from './log.js'
+import { createLogger, flushLog } from './log.js'
 import { PolicyError } from './policy/load.js'
 import { startServer } from './server.js'
 
@@ -8,27 +8,27 @@ import { startServer } from './server.js'
 async function main(): Promise<void> {
   const config = loadConfig()
   const log = createLogger(config)
-  const server = await startServer(config, log)
+  const starting = startServer(config, log)
+  // handlers go in before the server can say it listens: a signal sent on that line must not
+  // find the default action (an abrupt exit) still in place
   let stopping = false
   const stop = async (signal: string) => {
-    if (stopping) return
+    if (stopping) process.exit(1) // a second signal: the operator will not wait
     stopping = true
     log.info({ signal }, 'stopping')
+    const server = await starting.catch(() => undefined) // a failed start exits on its own
+    if (!server) return
     await server.stop()
-    await flushed(log)
+    await flushLog(log)
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('unhandledRejection', (err) => {
     log.fatal({ err }, 'unhandled rejection')
-    void flushed(log).then(() => process.exit(1))
+    void flushLog(log).then(() => process.exit(1))
   })
-}
-
-/** the log is written asynchronously: wait for what is buffered before exiting */
-function flushed(log: Logger): Promise<void> {
-  return new Promise((resolve) => log.flush(() => resolve()))
+  await starting
 }
 
 main().catch((err: unknown) => {
