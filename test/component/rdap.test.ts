@@ -164,6 +164,13 @@ describe(`RDAP over HTTP on ${ENGINE}`, () => {
       })
     })
 
+    test('when the answer holds non-ASCII text, then Content-Length counts its bytes', async () => {
+      const res = await get('/rdap/domain/xn--bcher-kva.example').buffer(true).expect(200)
+      expect(res.text).toContain('bücher.example')
+      expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text))
+      expect(Number(res.headers['content-length'])).toBeGreaterThan(res.text.length)
+    })
+
     test('when the domain is signed, then secureDNS carries its DS data', async () => {
       const { body } = await get('/rdap/domain/signed.example').expect(200)
       expect(body.secureDNS).toEqual({
