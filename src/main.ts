@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   // find the default action (an abrupt exit) still in place
   let stopping = false
   const stop = async (signal: string) => {
-    if (stopping) process.exit(1) // a second signal: the operator will not wait
+    // a repeated signal changes nothing: npm forwards the terminal's Ctrl-C, so one often comes twice
+    if (stopping) return
     stopping = true
     log.info({ signal }, 'stopping')
     const server = await starting.catch(() => undefined) // a failed start exits on its own
