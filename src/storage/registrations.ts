@@ -5,23 +5,14 @@ import { CONSENT_GROUPS } from '../domain/registration.js'
 import { batchedPerDb } from './batch.js'
 import type { Queryable } from './db.js'
 
-// Row schemas: both drivers' values (Date or ISO string from jsonb, number or string) become domain types.
-const date = z.coerce.date()
-const optionalDate = z.coerce
-  .date()
-  .nullable()
-  .optional()
-  .transform((d) => d ?? null)
-const text = z
-  .string()
-  .nullable()
-  .optional()
-  .transform((s) => s ?? null)
-const texts = z
-  .array(z.string())
-  .nullable()
-  .optional()
-  .transform((a) => a ?? [])
+// Every finder reads rows as JSON documents (row_to_json, json_build_object), so both drivers hand
+// over the same JSON values: timestamps as ISO strings, integers as numbers, every column present.
+// The schemas only check them; the mapping to domain types is plain code below: with coercions and
+// transforms inside, the check of a domain took 10 µs and 24 KB instead of 3 µs and 9 KB.
+const text = z.string().nullable()
+const texts = z.array(z.string()).nullable()
+const timestamp = z.iso.datetime({ offset: true })
+const optionalTimestamp = timestamp.nullable()
 const addressColumns = {
   street: texts,
   city: text,
@@ -30,24 +21,44 @@ const addressColumns = {
   country_code: text,
 }
 
-const RegistrarRow = z
-  .object({
-    iana_id: z.coerce.number().int(),
-    handle: z.string(),
-    name: z.string(),
-    url: text,
-    whois_server: text,
-    rdap_base_url: text,
-    abuse_email: text,
-    abuse_phone: text,
-    ...addressColumns,
-    phone: text,
-    email: text,
-    status: z.enum(['active', 'suspended', 'terminated']),
-    created_at: date,
-    updated_at: optionalDate,
-  })
-  .transform((r): Registrar => ({
+const RegistrarRow = z.object({
+  iana_id: z.number().int(),
+  handle: z.string(),
+  name: z.string(),
+  url: text,
+  whois_server: text,
+  rdap_base_url: text,
+  abuse_email: text,
+  abuse_phone: text,
+  ...addressColumns,
+  phone: text,
+  email: text,
+  status: z.enum(['active', 'suspended', 'terminated']),
+  created_at: timestamp,
+  updated_at: optionalTimestamp,
+})
+
+const ContactRow = z.object({
+  roid: z.string(),
+  name: text,
+  organization: text,
+  ...addressColumns,
+  phone: text,
+  phone_ext: text,
+  fax: text,
+  fax_ext: text,
+  email: text,
+  person_kind: z.enum(['natural', 'legal']),
+  consent: z.array(z.enum(CONSENT_GROUPS)),
+  registrar_iana_id: z.number().int(),
+  created_at: timestamp,
+  updated_at: optionalTimestamp,
+})
+
+const optionalDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso))
+
+function toRegistrar(r: z.infer<typeof RegistrarRow>): Registrar {
+  return {
     ianaId: r.iana_id,
     handle: r.handle,
     name: r.name,
@@ -56,7 +67,7 @@ const RegistrarRow = z
     rdapBaseUrl: r.rdap_base_url,
     abuseEmail: r.abuse_email,
     abusePhone: r.abuse_phone,
-    street: r.street,
+    street: r.street ?? [],
     city: r.city,
     stateProvince: r.state_province,
     postalCode: r.postal_code,
@@ -64,32 +75,17 @@ const RegistrarRow = z
     phone: r.phone,
     email: r.email,
     status: r.status,
-    created: r.created_at,
-    updated: r.updated_at,
-  }))
+    created: new Date(r.created_at),
+    updated: optionalDate(r.updated_at),
+  }
+}
 
-const ContactRow = z
-  .object({
-    roid: z.string(),
-    name: text,
-    organization: text,
-    ...addressColumns,
-    phone: text,
-    phone_ext: text,
-    fax: text,
-    fax_ext: text,
-    email: text,
-    person_kind: z.enum(['natural', 'legal']),
-    consent: z.array(z.enum(CONSENT_GROUPS)),
-    registrar_iana_id: z.coerce.number().int(),
-    created_at: date,
-    updated_at: optionalDate,
-  })
-  .transform((c): Contact => ({
+function toContact(c: z.infer<typeof ContactRow>): Contact {
+  return {
     roid: c.roid,
     name: c.name,
     organization: c.organization,
-    street: c.street,
+    street: c.street ?? [],
     city: c.city,
     stateProvince: c.state_province,
     postalCode: c.postal_code,
@@ -102,9 +98,10 @@ const ContactRow = z
     personKind: c.person_kind,
     consent: c.consent,
     registrarIanaId: c.registrar_iana_id,
-    created: c.created_at,
-    updated: c.updated_at,
-  }))
+    created: new Date(c.created_at),
+    updated: optionalDate(c.updated_at),
+  }
+}
 
 const DsRecord = z.object({
   keyTag: z.number().int(),
@@ -119,15 +116,15 @@ const DnsKey = z.object({
   publicKey: z.string(),
 })
 
-export const DomainRow = z.object({
+const DomainRow = z.object({
   roid: z.string(),
   ldh_name: z.string(),
   unicode_name: text,
   statuses: z.array(z.string()),
-  created_at: date,
-  updated_at: optionalDate,
-  expires_at: date,
-  transferred_at: optionalDate,
+  created_at: timestamp,
+  updated_at: optionalTimestamp,
+  expires_at: timestamp,
+  transferred_at: optionalTimestamp,
   nameservers: texts,
   delegation_signed: z.boolean(),
   ds_data: z.array(DsRecord),
@@ -146,10 +143,10 @@ const HostRow = z.object({
   ipv4: texts,
   ipv6: texts,
   statuses: z.array(z.string()),
-  created_at: date,
-  updated_at: optionalDate,
-  registrar: RegistrarRow,
+  created_at: timestamp,
+  updated_at: optionalTimestamp,
 })
+const HostDoc = z.object({ host: HostRow, registrar: RegistrarRow })
 
 // One JSON document per domain: the driver then parses one value instead of a column per field
 const DOMAIN_SQL = `
@@ -196,79 +193,87 @@ function toDomain(doc: unknown): Domain {
   const contacts: Partial<
     Record<'registrant' | 'administrative' | 'technical' | 'billing', Contact>
   > = {}
-  if (d.registrant) contacts.registrant = d.registrant
-  if (d.administrative) contacts.administrative = d.administrative
-  if (d.technical) contacts.technical = d.technical
-  if (d.billing) contacts.billing = d.billing
+  if (d.registrant) contacts.registrant = toContact(d.registrant)
+  if (d.administrative) contacts.administrative = toContact(d.administrative)
+  if (d.technical) contacts.technical = toContact(d.technical)
+  if (d.billing) contacts.billing = toContact(d.billing)
   return {
     roid: d.roid,
     ldhName: d.ldh_name,
     unicodeName: d.unicode_name,
     statuses: d.statuses,
-    created: d.created_at,
-    updated: d.updated_at,
-    expires: d.expires_at,
-    transferred: d.transferred_at,
-    registrar: d.registrar,
+    created: new Date(d.created_at),
+    updated: optionalDate(d.updated_at),
+    expires: new Date(d.expires_at),
+    transferred: optionalDate(d.transferred_at),
+    registrar: toRegistrar(d.registrar),
     contacts,
-    nameservers: d.nameservers.map((name) => ({ ldhName: name, unicodeName: unicodeOf(name) })),
+    nameservers: (d.nameservers ?? []).map((name) => ({
+      ldhName: name,
+      unicodeName: unicodeOf(name),
+    })),
     secureDns: { delegationSigned: d.delegation_signed, dsData: d.ds_data, keyData: d.key_data },
   }
 }
 
 /** a host (name server) object of this registry, by canonical name */
 export async function findHostByName(db: Queryable, ldhName: string): Promise<Host | undefined> {
-  const [row] = await db.query(
-    `select h.*, row_to_json(r) as registrar from hosts h
+  const [row] = await db.query<{ doc: unknown }>(
+    `select json_build_object('host', row_to_json(h), 'registrar', row_to_json(r)) as doc from hosts h
        join registrars r on r.iana_id = h.registrar_iana_id where h.ldh_name = $1`,
     [ldhName],
   )
   if (!row) return undefined
-  const h = HostRow.parse(row)
+  const { host: h, registrar } = HostDoc.parse(row.doc)
   return {
     roid: h.roid,
     ldhName: h.ldh_name,
     unicodeName: h.unicode_name ?? unicodeOf(h.ldh_name),
-    ipv4: h.ipv4,
-    ipv6: h.ipv6,
+    ipv4: h.ipv4 ?? [],
+    ipv6: h.ipv6 ?? [],
     statuses: h.statuses,
-    registrar: h.registrar,
-    created: h.created_at,
-    updated: h.updated_at,
+    registrar: toRegistrar(registrar),
+    created: new Date(h.created_at),
+    updated: optionalDate(h.updated_at),
   }
 }
 
 export async function findContactByRoid(db: Queryable, roid: string): Promise<Contact | undefined> {
-  const [row] = await db.query('select * from contacts where roid = $1', [roid])
-  return row ? ContactRow.parse(row) : undefined
+  const [row] = await db.query<{ doc: unknown }>(
+    'select row_to_json(c) as doc from contacts c where roid = $1',
+    [roid],
+  )
+  return row ? toContact(ContactRow.parse(row.doc)) : undefined
 }
+
+const REGISTRAR_DOC = 'select row_to_json(r) as doc from registrars r'
 
 export async function findRegistrarByIanaId(
   db: Queryable,
   ianaId: number,
 ): Promise<Registrar | undefined> {
-  const [row] = await db.query('select * from registrars where iana_id = $1', [ianaId])
-  return row ? RegistrarRow.parse(row) : undefined
+  const [row] = await db.query<{ doc: unknown }>(`${REGISTRAR_DOC} where iana_id = $1`, [ianaId])
+  return row ? toRegistrar(RegistrarRow.parse(row.doc)) : undefined
 }
 
 export async function findRegistrarByHandle(
   db: Queryable,
   handle: string,
 ): Promise<Registrar | undefined> {
-  const [row] = await db.query('select * from registrars where handle = $1', [handle])
-  return row ? RegistrarRow.parse(row) : undefined
+  const [row] = await db.query<{ doc: unknown }>(`${REGISTRAR_DOC} where handle = $1`, [handle])
+  return row ? toRegistrar(RegistrarRow.parse(row.doc)) : undefined
 }
 
 /** registrars whose name matches case-insensitively (WHOIS "registrar <name>") */
 export async function findRegistrarsByName(db: Queryable, name: string): Promise<Registrar[]> {
-  const rows = await db.query(
-    `select * from registrars where lower(name) = lower($1)
+  const rows = await db.query<{ doc: unknown }>(
+    `select doc from (${REGISTRAR_DOC} where lower(name) = lower($1)) exact
       union all
-     select * from (select * from registrars where lower(name) like lower($2) escape '\\' and lower(name) <> lower($1)
+     select doc from (${REGISTRAR_DOC} where lower(name) like lower($2) escape '\\' and lower(name) <> lower($1)
       order by name limit 10) partial`,
     [name, `${name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
   )
-  return rows.map((row) => RegistrarRow.parse(row))
+  return rows.map((row) => toRegistrar(RegistrarRow.parse(row.doc)))
 }
 
 function unicodeOf(ldhName: string): string | null {
