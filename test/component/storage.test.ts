@@ -2,8 +2,11 @@ import { readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { migrate } from '../../src/storage/migrate.js'
 import {
+  findContactByRoid,
   findDomainByName,
   findHostByName,
+  findRegistrarByHandle,
+  findRegistrarByIanaId,
   findRegistrarsByName,
 } from '../../src/storage/registrations.js'
 import { seedSynthetic, syntheticBatch } from '../../src/storage/seed.js'
@@ -79,6 +82,26 @@ describe(`storage on ${ENGINE}`, () => {
       [1002],
     )
     expect((await findRegistrarsByName(db.reader, 'p')).map((r) => r.ianaId)).toEqual([1003])
+  })
+
+  test('every finder gives the values stored, timestamps as the same instants', async () => {
+    const [stored] = await db.reader.query<{ contact: string; registrar: string; host: string }>(
+      `select (select extract(epoch from created_at)::text from contacts where roid = 'C1001-EXAMPLE') as contact,
+              (select extract(epoch from created_at)::text from registrars where iana_id = 1002) as registrar,
+              (select extract(epoch from created_at)::text from hosts where ldh_name = 'ns1.nic.example') as host`,
+    )
+    const contact = await findContactByRoid(db.reader, 'C1001-EXAMPLE')
+    const registrar = await findRegistrarByIanaId(db.reader, 1002)
+    const host = await findHostByName(db.reader, 'ns1.nic.example')
+    expect(contact?.created.getTime()).toBe(Number(stored!.contact) * 1000)
+    expect(registrar?.created.getTime()).toBe(Number(stored!.registrar) * 1000)
+    expect(host?.created.getTime()).toBe(Number(stored!.host) * 1000)
+    expect(host?.ipv6).toEqual(['2001:67c:2e8:11::c100:1353'])
+    expect(contact?.street).toEqual(['Heidestraße 17', 'Hinterhaus'])
+    expect((await findRegistrarByHandle(db.reader, registrar!.handle))?.ianaId).toBe(1002)
+    // LIKE wildcards in a name are literal characters
+    expect(await findRegistrarsByName(db.reader, '%')).toEqual([])
+    expect(await findRegistrarsByName(db.reader, '_')).toEqual([])
   })
 
   test('when the synthetic registry is seeded twice, then it is the same registry, written once', async () => {
