@@ -38,12 +38,18 @@ export function sendRdap(
   options: { cache: boolean },
 ): void {
   // written with node's own calls: express's send would parse the type it was just given and copy
-  // the body into a Buffer to count it (about 5 % of a lookup's time); without ETags or
-  // Last-Modified it could never answer 304, and node sends no body to HEAD
+  // the body into a Buffer to count it (about 5 % of a lookup's time); node sends no body to HEAD
   res.statusCode = status
   res.setHeader('Content-Type', 'application/rdap+json; charset=utf-8')
   res.setHeader('Vary', 'Authorization')
   res.setHeader('Cache-Control', options.cache ? 'public, max-age=60' : 'private, no-store')
+  // with no ETag or Last-Modified only "If-None-Match: *" can match (RFC 9110 §13.1.2): 304
+  if (res.req.fresh) {
+    res.statusCode = 304
+    res.removeHeader('Content-Type')
+    res.end()
+    return
+  }
   res.setHeader('Content-Length', Buffer.byteLength(body))
   res.end(body)
 }

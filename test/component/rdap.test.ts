@@ -171,6 +171,14 @@ describe(`RDAP over HTTP on ${ENGINE}`, () => {
       expect(Number(res.headers['content-length'])).toBeGreaterThan(res.text.length)
     })
 
+    test('when If-None-Match is *, then 304 without a body; another entity tag gets the answer', async () => {
+      const res = await get('/rdap/domain/privacy.example').set('If-None-Match', '*').expect(304)
+      expect(res.text ?? '').toBe('')
+      expect(res.headers['cache-control']).toBe('public, max-age=60')
+      await get('/rdap/domain/privacy.example').set('If-None-Match', '"x"').expect(200)
+      await get('/rdap/domain/nosuch.example').set('If-None-Match', '*').expect(404)
+    })
+
     test('when the domain is signed, then secureDNS carries its DS data', async () => {
       const { body } = await get('/rdap/domain/signed.example').expect(200)
       expect(body.secureDNS).toEqual({
