@@ -2,6 +2,7 @@
 // same run. Needs DATABASE_URL (a PostgreSQL server) and wrk. Not run by jest.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -240,6 +241,18 @@ async function whoisLoad(port: number, namesFile: string, seconds: number) {
   return { rps: r.requests / r.seconds, p50: r.p50_ms, p99: r.p99_ms, errors: r.errors }
 }
 
+/** one port-43 query, answered in full */
+function whoisQuery(port: number, query: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(`${query}\r\n`))
+    let text = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (text += chunk))
+    socket.on('end', () => resolve(text))
+    socket.on('error', reject)
+  })
+}
+
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL
   if (!url) {
@@ -309,48 +322,75 @@ async function main(): Promise<void> {
   await small.close()
 
   const cases: Case[] = []
-  const port = 18500 + Math.floor(Math.random() * 500) * 4
+  const port = 18500 + Math.floor(Math.random() * 100) * 20
   const server = await startServer(schemaUrl(url, 'bench_big'), join(work, 'issuers.yaml'), port)
   const base = `http://127.0.0.1:${port}`
+  const helpers: ChildProcess[] = []
   try {
-    // the canned response for the ceiling: a real public answer, same size
+    // the canned responses for the ceilings: real public answers, same size
     const canned = await (await fetch(`${base}/rdap/domain/privacy.example`)).text()
     await writeFile(join(work, 'canned.json'), canned)
-    const ceiling = await startProcess(
-      ['--import', 'tsx', 'test/bench/ceiling.ts', join(work, 'canned.json'), String(port + 2)],
-      {},
+    await writeFile(join(work, 'canned.txt'), await whoisQuery(port + 1, 'privacy.example'))
+    const helper = async (script: string, args: string[], ready: RegExp) => {
+      const child = await startProcess(
+        ['--import', 'tsx', `test/bench/${script}`, ...args],
+        {},
+        ready,
+      )
+      helpers.push(child)
+      return child.pid!
+    }
+    const ceilingPid = await helper(
+      'ceiling.ts',
+      [join(work, 'canned.json'), String(port + 2)],
       /ceiling listening/,
     )
-    try {
-      say(
-        `measuring (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${ROUND_SECONDS * ROUNDS} s per case in ${ROUNDS} rounds taken in turns, response ${canned.length} bytes):`,
-      )
-      const pid = server.pid!
-      cases.push(
-        ...(await measureInTurns([
-          {
-            name: 'ceiling',
-            pid: ceiling.pid!,
-            load: (s) => wrk(`http://127.0.0.1:${port + 2}`, s, bigNames, '/rdap/domain/'),
-          },
-          { name: 'rdap-anonymous', pid, load: (s) => wrk(base, s, bigNames, '/rdap/domain/') },
-          {
-            name: 'rdap-not-found',
-            pid,
-            load: (s) => wrk(base, s, missing, '/rdap/domain/'),
-            expectErrors: true,
-          },
-          {
-            name: 'rdap-authorized',
-            pid,
-            load: (s) => wrk(base, s, bigNames, '/rdap/domain/', token),
-          },
-          { name: 'whois', pid, load: (s) => whoisLoad(port + 1, bigNames, s) },
-        ])),
-      )
-    } finally {
-      ceiling.kill()
-    }
+    const referencePid = await helper(
+      'reference.ts',
+      [schemaUrl(url, 'bench_big'), String(port + 3)],
+      /reference listening/,
+    )
+    const whoisCeilingPid = await helper(
+      'whois-ceiling.ts',
+      [join(work, 'canned.txt'), String(port + 4)],
+      /whois ceiling listening/,
+    )
+    say(
+      `measuring (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${ROUND_SECONDS * ROUNDS} s per case in ${ROUNDS} rounds taken in turns, response ${canned.length} bytes):`,
+    )
+    const pid = server.pid!
+    cases.push(
+      ...(await measureInTurns([
+        {
+          name: 'ceiling',
+          pid: ceilingPid,
+          load: (s) => wrk(`http://127.0.0.1:${port + 2}`, s, bigNames, '/rdap/domain/'),
+        },
+        {
+          name: 'reference-one-select',
+          pid: referencePid,
+          load: (s) => wrk(`http://127.0.0.1:${port + 3}`, s, bigNames, '/rdap/domain/'),
+        },
+        { name: 'rdap-anonymous', pid, load: (s) => wrk(base, s, bigNames, '/rdap/domain/') },
+        {
+          name: 'rdap-not-found',
+          pid,
+          load: (s) => wrk(base, s, missing, '/rdap/domain/'),
+          expectErrors: true,
+        },
+        {
+          name: 'rdap-authorized',
+          pid,
+          load: (s) => wrk(base, s, bigNames, '/rdap/domain/', token),
+        },
+        {
+          name: 'whois-ceiling',
+          pid: whoisCeilingPid,
+          load: (s) => whoisLoad(port + 4, bigNames, s),
+        },
+        { name: 'whois', pid, load: (s) => whoisLoad(port + 1, bigNames, s) },
+      ])),
+    )
     // no growth: RSS after a long anonymous run against RSS at its start
     const soak = await withRss(server.pid!, () => wrk(base, SOAK, bigNames, '/rdap/domain/'))
     const first = soak.samples.slice(0, 8)
@@ -368,6 +408,7 @@ async function main(): Promise<void> {
       `  soak ${SOAK}s: RSS ${avg(first).toFixed(0)} MB in its first 2 s, ${avg(last).toFixed(0)} MB in its last 2 s, peak ${soak.peak.toFixed(0)} MB`,
     )
   } finally {
+    for (const child of helpers) child.kill()
     await stop(server)
   }
   // 1M against 10k: two servers side by side, measured in turns like the rest
@@ -407,9 +448,14 @@ async function main(): Promise<void> {
   }
   const anonBig = cases.find((c) => c.name === `rdap-anonymous-${BIG / 1e6}M`)!
   const anonSmall = cases.find((c) => c.name === `rdap-anonymous-${SMALL / 1000}k`)!
+  const rpsOf = (name: string) => cases.find((c) => c.name === name)!.rps
   say(
     `\nthroughput with ${BIG} domains / with ${SMALL}: ${(anonBig.rps / anonSmall.rps).toFixed(2)}`,
   )
+  say(
+    `anonymous lookups / the one-select reference: ${(rpsOf('rdap-anonymous') / rpsOf('reference-one-select')).toFixed(2)}`,
+  )
+  say(`whois / the canned port-43 server: ${(rpsOf('whois') / rpsOf('whois-ceiling')).toFixed(2)}`)
   await mkdir('bench', { recursive: true })
   await writeFile(
     'bench/results.json',
