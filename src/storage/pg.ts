@@ -9,8 +9,13 @@ pg.types.setTypeParser(20, (value) => Number(value))
 
 /** node-postgres pool; the one file that imports pg. Parameters are never logged. */
 export async function openPg(url: string, log: Logger, options: OpenOptions = {}): Promise<Db> {
+  // an `options` parameter in the URL would replace the pool's whole `options` (the URL wins in
+  // node-postgres), dropping the generic plans below: it is taken out and merged with ours instead
+  const connection = new URL(url)
+  const urlOptions = connection.searchParams.get('options') ?? ''
+  connection.searchParams.delete('options')
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: connection.href,
     max: Number(process.env.DATABASE_POOL_SIZE ?? 16),
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30000,
@@ -18,7 +23,7 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
     // our statements are few and prepared: plan each once per connection (a 6-table join costs
     // more to plan than to run), whatever the size of a batch
     options: [
-      new URL(url).searchParams.get('options') ?? '',
+      urlOptions,
       options.schema ? `-c search_path=${options.schema}` : '',
       '-c plan_cache_mode=force_generic_plan',
     ]

@@ -10,6 +10,7 @@ import {
   findRegistrarsByName,
 } from '../../src/storage/registrations.js'
 import { seedSynthetic, syntheticBatch } from '../../src/storage/seed.js'
+import { openPg } from '../../src/storage/pg.js'
 import { ENGINE, openTestDb, silentLog, type TestDb } from '../helpers/db.js'
 
 describe(`storage on ${ENGINE}`, () => {
@@ -145,6 +146,24 @@ describe(`storage on ${ENGINE}`, () => {
     )
     expect(idn?.ldhName.startsWith('xn--')).toBe(true)
   })
+
+  ;(ENGINE === 'pg' ? test : test.skip)(
+    'when DATABASE_URL carries its own options, then they apply and lookups still run on generic plans',
+    async () => {
+      const url = new URL(process.env.DATABASE_URL!)
+      url.searchParams.set('options', `-c search_path=${db.schema} -c statement_timeout=12345`)
+      const own = await openPg(url.href, silentLog)
+      try {
+        const [settings] = await own.query<Record<string, string>>(
+          `select current_setting('plan_cache_mode') as plan, current_setting('statement_timeout') as timeout`,
+        )
+        expect(settings).toEqual({ plan: 'force_generic_plan', timeout: '12345ms' })
+        expect((await findDomainByName(own, 'privacy.example'))?.roid).toBe('D1001-EXAMPLE')
+      } finally {
+        await own.close()
+      }
+    },
+  )
 
   test('the synthetic generator is deterministic', () => {
     expect(syntheticBatch(10, 20)).toEqual(syntheticBatch(10, 20))
