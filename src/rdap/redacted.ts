@@ -130,7 +130,10 @@ export function entry(
   return { name, ...paths, pathLang: 'jsonpath', method, reason: REASON }
 }
 
-const contactEntries = new Map<string, RedactedEntry>()
+// holder → field path → method (and replacement kind) → entry. Nested maps, not one joined key:
+// building a key string from the long holder path for each of a response's ~26 entries cost more
+// than the rest of the redacted member (about 8 µs a domain).
+const contactEntries = new Map<string, Map<string, Map<string, RedactedEntry>>>()
 
 /**
  * The entry for a withheld contact field. Entries depend only on where the field sits and how it
@@ -141,11 +144,15 @@ export function contactEntry(
   w: Withheld,
   method: RedactedEntry['method'],
 ): RedactedEntry {
-  const key = `${holder}|${w.path}|${method}|${w.replacement?.kind ?? ''}`
-  let e = contactEntries.get(key)
+  let byPath = contactEntries.get(holder)
+  if (!byPath) contactEntries.set(holder, (byPath = new Map()))
+  let byMethod = byPath.get(w.path)
+  if (!byMethod) byPath.set(w.path, (byMethod = new Map()))
+  const variant = w.replacement ? `${method} ${w.replacement.kind}` : method
+  let e = byMethod.get(variant)
   if (!e) {
     e = Object.freeze(entry(redactedName(w), method, contactPaths(holder, w, method)))
-    contactEntries.set(key, e)
+    byMethod.set(variant, e)
   }
   return e
 }
