@@ -1,7 +1,7 @@
 // npm run bench: the server measured as operators would see it, against a ceiling measured in the
 // same run. Needs DATABASE_URL (a PostgreSQL server) and wrk. Not run by jest.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +12,9 @@ import { openDatabases, type Databases } from '../../src/storage/db.js'
 import { seedSynthetic } from '../../src/storage/seed.js'
 
 const run = promisify(execFile)
+// /proc counts CPU time in clock ticks
+const CLOCK_TICKS =
+  Number((await run('getconf', ['CLK_TCK']).catch(() => ({ stdout: '' }))).stdout.trim()) || 100
 const BIG = Number(process.env.BENCH_DOMAINS ?? 1_000_000)
 const SMALL = 10_000
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20)
@@ -31,6 +34,9 @@ interface Case {
   p50_ms: number
   p99_ms: number
   peak_rss_mb: number
+  /** CPU the server process used per request, and PostgreSQL's */
+  cpu_us: number
+  postgres_cpu_us: number
   ratio?: number
   errors: number
 }
@@ -124,11 +130,38 @@ function stop(child: ChildProcess): Promise<void> {
   })
 }
 
-/** samples the RSS of `pid` while `work` runs; returns its result and the peak in MB */
-async function withRss<T>(
+/** CPU seconds (user and system) a process has used so far, from /proc (Linux) */
+async function cpuSeconds(pid: number | string): Promise<{ comm: string; seconds: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  const close = stat.lastIndexOf(')')
+  const fields = stat.slice(close + 2).split(' ') // fields from the 3rd on: state, ppid, …
+  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0) // utime, stime
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), seconds: ticks / CLOCK_TICKS }
+}
+
+/** CPU seconds used so far by each PostgreSQL process on this machine, by pid */
+async function postgresCpu(): Promise<Map<string, number>> {
+  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d))
+  const all = await Promise.all(pids.map(async (pid) => [pid, await cpuSeconds(pid)] as const))
+  return new Map(all.filter(([, p]) => p.comm === 'postgres').map(([pid, p]) => [pid, p.seconds]))
+}
+
+/** CPU PostgreSQL used between two readings, process by process (a pool closes idle connections) */
+function postgresCpuBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let seconds = 0
+  for (const [pid, used] of after) seconds += used - (before.get(pid) ?? 0)
+  return seconds
+}
+
+/**
+ * Runs `work` while watching `pid`: its RSS every 250 ms (peak and samples), and the CPU it and
+ * PostgreSQL used meanwhile. CPU per request moves less than throughput when the machine's speed
+ * drifts, so it shows what a change to the code costs.
+ */
+async function observe<T>(
   pid: number,
   work: () => Promise<T>,
-): Promise<{ result: T; peak: number; samples: number[] }> {
+): Promise<{ result: T; peak: number; samples: number[]; cpu: number; postgresCpu: number }> {
   const samples: number[] = []
   const sample = async () => {
     const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
@@ -136,11 +169,19 @@ async function withRss<T>(
     if (kb) samples.push(kb / 1024)
   }
   await sample()
+  const [cpu0, pg0] = [(await cpuSeconds(pid)).seconds, await postgresCpu()]
   const timer = setInterval(() => void sample(), 250)
   try {
     const result = await work()
+    const [cpu1, pg1] = [(await cpuSeconds(pid)).seconds, await postgresCpu()]
     await sample()
-    return { result, peak: Math.max(...samples), samples }
+    return {
+      result,
+      peak: Math.max(...samples),
+      samples,
+      cpu: cpu1 - cpu0,
+      postgresCpu: postgresCpuBetween(pg0, pg1),
+    }
   } finally {
     clearInterval(timer)
   }
@@ -152,7 +193,7 @@ async function wrk(
   namesFile: string,
   prefix: string,
   token = '',
-): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+): Promise<LoadResult> {
   const { stdout } = await run(
     'wrk',
     [
@@ -173,6 +214,7 @@ async function wrk(
   )
   const json = JSON.parse(/WRK_JSON (.*)/.exec(stdout)![1]!)
   return {
+    requests: json.requests,
     rps: json.requests / (json.duration_us / 1e6),
     p50: json.p50_us / 1000,
     p99: json.p99_us / 1000,
@@ -180,7 +222,14 @@ async function wrk(
   }
 }
 
-type Load = (seconds: number) => Promise<{ rps: number; p50: number; p99: number; errors: number }>
+interface LoadResult {
+  requests: number
+  rps: number
+  p50: number
+  p99: number
+  errors: number
+}
+type Load = (seconds: number) => Promise<LoadResult>
 
 interface Contender {
   name: string
@@ -198,12 +247,12 @@ async function measureInTurns(contenders: Contender[]): Promise<Case[]> {
   for (const c of contenders) await c.load(WARMUP)
   const runs = new Map<
     string,
-    { rps: number; p50: number; p99: number; errors: number; peak: number }[]
+    (LoadResult & { peak: number; cpu: number; postgresCpu: number })[]
   >()
   for (let round = 1; round <= ROUNDS; round++) {
     for (const c of contenders) {
-      const { result, peak } = await withRss(c.pid, () => c.load(ROUND_SECONDS))
-      runs.set(c.name, [...(runs.get(c.name) ?? []), { ...result, peak }])
+      const { result, peak, cpu, postgresCpu } = await observe(c.pid, () => c.load(ROUND_SECONDS))
+      runs.set(c.name, [...(runs.get(c.name) ?? []), { ...result, peak, cpu, postgresCpu }])
     }
     say(
       `  round ${round}/${ROUNDS}: ${contenders.map((c) => `${c.name} ${Math.round(runs.get(c.name)!.at(-1)!.rps)}`).join(', ')}`,
@@ -213,12 +262,16 @@ async function measureInTurns(contenders: Contender[]): Promise<Case[]> {
     const rs = runs.get(c.name)!
     const mean = (f: (r: (typeof rs)[number]) => number) =>
       rs.reduce((a, r) => a + f(r), 0) / rs.length
+    const perRequest = (f: (r: (typeof rs)[number]) => number) =>
+      Math.round((mean(f) * 1e6) / mean((r) => r.requests))
     return {
       name: c.name,
       rps: Math.round(mean((r) => r.rps)),
       p50_ms: round(mean((r) => r.p50)),
       p99_ms: round(Math.max(...rs.map((r) => r.p99))),
       peak_rss_mb: Math.round(Math.max(...rs.map((r) => r.peak))),
+      cpu_us: perRequest((r) => r.cpu),
+      postgres_cpu_us: perRequest((r) => r.postgresCpu),
       errors: c.expectErrors ? 0 : rs.reduce((a, r) => a + r.errors, 0),
     }
   })
@@ -238,7 +291,13 @@ async function whoisLoad(port: number, namesFile: string, seconds: number) {
     String(CONNECTIONS),
   ])
   const r = JSON.parse(stdout)
-  return { rps: r.requests / r.seconds, p50: r.p50_ms, p99: r.p99_ms, errors: r.errors }
+  return {
+    requests: r.requests,
+    rps: r.requests / r.seconds,
+    p50: r.p50_ms,
+    p99: r.p99_ms,
+    errors: r.errors,
+  }
 }
 
 /** one port-43 query, answered in full */
@@ -392,7 +451,7 @@ async function main(): Promise<void> {
       ])),
     )
     // no growth: RSS after a long anonymous run against RSS at its start
-    const soak = await withRss(server.pid!, () => wrk(base, SOAK, bigNames, '/rdap/domain/'))
+    const soak = await observe(server.pid!, () => wrk(base, SOAK, bigNames, '/rdap/domain/'))
     const first = soak.samples.slice(0, 8)
     const last = soak.samples.slice(-8)
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
@@ -402,6 +461,8 @@ async function main(): Promise<void> {
       p50_ms: round(soak.result.p50),
       p99_ms: round(soak.result.p99),
       peak_rss_mb: Math.round(soak.peak),
+      cpu_us: Math.round((soak.cpu * 1e6) / soak.result.requests),
+      postgres_cpu_us: Math.round((soak.postgresCpu * 1e6) / soak.result.requests),
       errors: soak.result.errors,
     })
     say(
@@ -440,10 +501,12 @@ async function main(): Promise<void> {
   const ceilingRps = cases[0]!.rps
   for (const c of cases) c.ratio = round(c.rps / ceilingRps)
   say('')
-  say('case                        req/s   ratio   p50 ms   p99 ms   peak RSS MB')
+  say(
+    'case                        req/s   ratio   p50 ms   p99 ms   peak RSS MB   CPU µs/req   PG µs/req',
+  )
   for (const c of cases) {
     say(
-      `${c.name.padEnd(26)}${String(c.rps).padStart(7)}${c.ratio!.toFixed(2).padStart(8)}${c.p50_ms.toFixed(2).padStart(9)}${c.p99_ms.toFixed(2).padStart(9)}${String(c.peak_rss_mb).padStart(14)}`,
+      `${c.name.padEnd(26)}${String(c.rps).padStart(7)}${c.ratio!.toFixed(2).padStart(8)}${c.p50_ms.toFixed(2).padStart(9)}${c.p99_ms.toFixed(2).padStart(9)}${String(c.peak_rss_mb).padStart(14)}${String(c.cpu_us).padStart(13)}${String(c.postgres_cpu_us).padStart(12)}`,
     )
   }
   const anonBig = cases.find((c) => c.name === `rdap-anonymous-${BIG / 1e6}M`)!
