@@ -62,7 +62,7 @@ interface Pending {
 /**
  * Appends hash-chained rows. Events that arrive while a write is under way are written together in
  * the next one (group commit), in one round trip: rows are hashed here from the last head seen, and
- * disclosures_append() (sql/004) inserts them only if that is still the head, under the chain's
+ * disclosures_append() (sql/004, sql/005) inserts them only if that is still the head, under the chain's
  * lock, so several server processes keep one linear chain.
  */
 export function createAuditLog(db: Db): AuditLog {
