@@ -1,5 +1,6 @@
 import type { ContactRole } from '../domain/registration.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
+import { utcSeconds } from '../domain/time.js'
 import type { DisclosedRegistrar, Disclosure, Withheld } from '../policy/engine.js'
 import { array, json, member } from './json-text.js'
 import { entry, redactedName, redactedText, roleHolder, type RedactedEntry } from './redacted.js'
@@ -104,14 +105,8 @@ function envelope(
   return `{"rdapConformance":${redacted.length ? CONFORMANCE_REDACTED_TEXT : CONFORMANCE_TEXT},${members}${member('port43', ctx.port43 === undefined ? undefined : json(ctx.port43))},"notices":${array(notices)}${redacted.length ? `,"redacted":${redactedText(redacted)}` : ''}}`
 }
 
-/** RFC 3339 UTC, whole seconds */
-function rfc3339(d: Date): string {
-  const iso = d.toISOString()
-  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z')
-}
-
 const event = (action: string, date: Date): string =>
-  `{"eventAction":"${action}","eventDate":"${rfc3339(date)}"}`
+  `{"eventAction":"${action}","eventDate":"${utcSeconds(date)}"}`
 
 /** the object's events that happened, then the last update of this database (the response time) */
 function events(
