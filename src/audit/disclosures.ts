@@ -154,23 +154,42 @@ export interface VerifyResult {
   readonly problems: readonly string[]
 }
 
-/** recomputes the chain: a changed row breaks its own hash, a deleted one its successor's link */
-export async function verifyChain(db: Queryable): Promise<VerifyResult> {
-  const rows = (
-    await db.query<Record<string, unknown>>('select * from disclosures order by id')
-  ).map(toRow)
+/**
+ * Recomputes the chain: a changed row breaks its own hash, a deleted one its successor's link. Reads
+ * it in pages along the primary key, so memory stays flat however long the log grows (the whole
+ * table at once took 330 MB for 79,000 rows).
+ */
+export async function verifyChain(
+  db: Queryable,
+  options: { pageSize?: number } = {},
+): Promise<VerifyResult> {
+  const pageSize = Math.max(1, Math.trunc(options.pageSize ?? 5000))
   const problems: string[] = []
   let prev = GENESIS
-  for (const row of rows) {
-    if (row.prevHash !== prev)
-      problems.push(
-        `row ${row.id}: does not follow the row before it (a row was deleted or reordered)`,
+  let rows = 0
+  let after = 0
+  for (;;) {
+    // the page size is part of the text, not a parameter: a generic plan then knows how few rows
+    // it wants and walks the primary key
+    const page = (
+      await db.query<Record<string, unknown>>(
+        `select * from disclosures where id > $1 order by id limit ${pageSize}`,
+        [after],
       )
-    if (chainHash(row.prevHash, row) !== row.hash)
-      problems.push(`row ${row.id}: content does not match its hash (changed)`)
-    prev = row.hash
+    ).map(toRow)
+    for (const row of page) {
+      if (row.prevHash !== prev)
+        problems.push(
+          `row ${row.id}: does not follow the row before it (a row was deleted or reordered)`,
+        )
+      if (chainHash(row.prevHash, row) !== row.hash)
+        problems.push(`row ${row.id}: content does not match its hash (changed)`)
+      prev = row.hash
+    }
+    rows += page.length
+    if (page.length < pageSize) return { rows, problems }
+    after = page[page.length - 1]!.id
   }
-  return { rows: rows.length, problems }
 }
 
 function toRow(r: Record<string, unknown>): AuditRow {

@@ -6,6 +6,7 @@ import {
   verifyChain,
   type DisclosureEvent,
 } from '../../src/audit/disclosures.js'
+import type { Queryable } from '../../src/storage/db.js'
 import { ENGINE, openTestDb, type TestDb } from '../helpers/db.js'
 
 let db: TestDb
@@ -57,6 +58,47 @@ test(`when appends keep arriving while writes are in flight, from two logs at on
   }
   await Promise.all(appended)
   expect(await verifyChain(db.primary)).toEqual({ rows: before + 120, problems: [] })
+})
+
+test(`verify reads the chain page by page and still finds a change or a deletion at a page's edge (${ENGINE})`, async () => {
+  const fresh = await openTestDb({ seed: false })
+  try {
+    const log = createAuditLog(fresh.primary)
+    await Promise.all(Array.from({ length: 40 }, (_, n) => log.append(event(n))))
+    const rows = await listDisclosures(fresh.primary)
+    // the real database, with the size of each answer noted: no read may hold more than a page
+    const answers: number[] = []
+    const noting: Queryable = {
+      async query<Row>(sql: string, params?: readonly unknown[]) {
+        const found = await fresh.primary.query<Row>(sql, params)
+        answers.push(found.length)
+        return found
+      },
+      exec: (sql) => fresh.primary.exec(sql),
+    }
+    expect(await verifyChain(noting, { pageSize: 7 })).toEqual({ rows: 40, problems: [] })
+    expect(answers).toEqual([7, 7, 7, 7, 7, 5])
+
+    await fresh.primary.exec('alter table disclosures disable trigger disclosures_no_update')
+    // rows[7] opens the second page of seven, rows[14] the third
+    await fresh.primary.query("update disclosures set subject = 'someone-else' where id = $1", [
+      rows[7]!.id,
+    ])
+    await fresh.primary.query('delete from disclosures where id = $1', [rows[14]!.id])
+    await fresh.primary.exec('alter table disclosures enable trigger disclosures_no_update')
+    const expected = {
+      rows: 39,
+      problems: [
+        `row ${rows[7]!.id}: content does not match its hash (changed)`,
+        `row ${rows[15]!.id}: does not follow the row before it (a row was deleted or reordered)`,
+      ],
+    }
+    expect(await verifyChain(fresh.primary, { pageSize: 7 })).toEqual(expected)
+    expect(await verifyChain(fresh.primary, { pageSize: 1 })).toEqual(expected)
+    expect(await verifyChain(fresh.primary)).toEqual(expected)
+  } finally {
+    await fresh.close()
+  }
 })
 
 test(`appends find the chain's head by its primary key, even in a session that first met the table empty (${ENGINE})`, async () => {
