@@ -139,12 +139,23 @@ export async function listDisclosures(
   db: Queryable,
   filter: AuditFilter = {},
 ): Promise<AuditRow[]> {
+  // only the conditions asked for, and the limit as a number in the text, so that the plan of each
+  // (prepared once per connection, generic) uses that condition's index: "($1 is null or subject =
+  // $1)" can use none, and with an unknown limit a plan guesses a few rows and walks the whole key
+  const limit = Math.max(1, Math.trunc(filter.limit ?? 1000))
+  const conditions: string[] = []
+  const params: unknown[] = []
+  const where = (column: string, op: string, value: unknown) => {
+    params.push(value)
+    conditions.push(`${column} ${op} $${params.length}`)
+  }
+  if (filter.subject !== undefined) where('subject', '=', filter.subject)
+  if (filter.object !== undefined) where('object_handle', '=', filter.object)
+  if (filter.since !== undefined) where('at', '>=', filter.since)
   const rows = await db.query<Record<string, unknown>>(
-    `select * from disclosures
-      where ($1::text is null or subject = $1) and ($2::text is null or object_handle = $2)
-        and ($3::timestamptz is null or at >= $3)
-      order by id limit $4`,
-    [filter.subject ?? null, filter.object ?? null, filter.since ?? null, filter.limit ?? 1000],
+    `select * from disclosures${conditions.length ? ` where ${conditions.join(' and ')}` : ''}
+      order by id limit ${limit}`,
+    params,
   )
   return rows.map(toRow)
 }

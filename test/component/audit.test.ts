@@ -101,6 +101,48 @@ test(`verify reads the chain page by page and still finds a change or a deletion
   }
 })
 
+test(`listing by subject or by object reads that column's index, not the whole log (${ENGINE})`, async () => {
+  const fresh = await openTestDb({ seed: false })
+  try {
+    await fresh.primary.exec(`
+      insert into disclosures (at, request_id, subject, audience, object_class, object_handle, fields,
+                               policy_name, policy_version, prev_hash, hash)
+      select timestamptz '2026-01-01' + i * interval '1 second', 'req-' || i, 'analyst-' || (i % 500),
+             'accredited:law-enforcement', 'domain', 'd' || i || '.example', '{registrant.name}',
+             'calzone', 1, md5((i - 1)::text) || md5((i - 1)::text), md5(i::text) || md5(i::text)
+        from generate_series(1, 20000) as i;
+      analyze disclosures`)
+    const { bySubject, byObject, scans } = await fresh.primary.transaction(async (tx) => {
+      // index scans of this transaction, reported at once
+      const indexScans = async () =>
+        (
+          await tx.query<{ subject: number; object: number }>(
+            `select pg_stat_get_xact_numscans('disclosures_subject'::regclass) as subject,
+                    pg_stat_get_xact_numscans('disclosures_object'::regclass) as object`,
+          )
+        )[0]!
+      const before = await indexScans()
+      const bySubject = await listDisclosures(tx, { subject: 'analyst-7' })
+      const byObject = await listDisclosures(tx, { object: 'd123.example' })
+      const after = await indexScans()
+      return {
+        bySubject,
+        byObject,
+        scans: { subject: after.subject - before.subject, object: after.object - before.object },
+      }
+    })
+    expect(bySubject).toHaveLength(40)
+    expect(bySubject.every((r) => r.subject === 'analyst-7')).toBe(true)
+    expect(bySubject.map((r) => r.id)).toEqual(
+      [...bySubject.map((r) => r.id)].sort((a, b) => a - b),
+    )
+    expect(byObject.map((r) => r.requestId)).toEqual(['req-123'])
+    expect(scans).toEqual({ subject: 1, object: 1 })
+  } finally {
+    await fresh.close()
+  }
+})
+
 test(`appends find the chain's head by its primary key, even in a session that first met the table empty (${ENGINE})`, async () => {
   // A plan made while the table was known to be empty (a sequential scan and a sort) would stay with
   // the connection, and every later append on it would read the whole, ever-growing table. A
