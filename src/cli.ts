@@ -289,16 +289,25 @@ async function audit(config: Config, [sub, ...args]: string[]): Promise<boolean>
         subject: { type: 'string' },
         object: { type: 'string' },
         since: { type: 'string' },
+        limit: { type: 'string', default: '1000' },
         json: { type: 'boolean', default: false },
       },
     })
     const since = values.since ? new Date(values.since) : undefined
     if (since && Number.isNaN(since.getTime())) throw new UsageError('--since wants an ISO date')
+    const limit = Number(values.limit)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000)
+      throw new UsageError('--limit wants a whole number from 1 to 1000000')
     const rows = await listDisclosures(primary, {
       ...(values.subject ? { subject: values.subject } : {}),
       ...(values.object ? { object: values.object } : {}),
       ...(since ? { since } : {}),
+      limit,
     })
+    if (rows.length === limit)
+      process.stderr.write(
+        `showing the first ${limit} rows, oldest first; there may be more: narrow with --since or raise --limit\n`,
+      )
     if (values.json) out(JSON.stringify(rows, null, 2))
     else
       for (const r of rows)

@@ -135,6 +135,11 @@ describe('the rdds command line (embedded database in a folder)', () => {
     const list = await rdds('audit', 'list', '--subject', 'alice')
     expect(list.stdout.trim().split('\n')).toHaveLength(1)
     expect(list.stdout).toContain('privacy.example\tregistrant.name,registrant.email\tcalzone v1')
+    expect(list.stderr).not.toContain('there may be more')
+    const cut = await rdds('audit', 'list', '--limit', '1')
+    expect(cut.stdout.trim().split('\n')).toHaveLength(1)
+    expect(cut.stderr).toContain('showing the first 1 rows, oldest first; there may be more')
+    expect((await rdds('audit', 'list', '--limit', '0')).code).toBe(2)
     expect((await rdds('audit', 'verify')).stdout).toContain('audit chain intact: 2 rows')
     const again = await openDatabases({ PGLITE_DIR: pgliteDir }, silentLog)
     await again.primary.exec(
