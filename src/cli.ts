@@ -34,7 +34,7 @@ const USAGE = `usage: rdds <command>
                                           a demo token (local development issuer)
   accreditation add --id ID --holder H --purposes p1,p2 [--issuer ISS] [--until ISO-DATE]
   accreditation list | suspend ID | revoke ID | activate ID
-  audit list [--subject S] [--object O] [--since ISO-DATE] [--json]
+  audit list [--subject S] [--object O] [--since ISO-DATE] [--limit N] [--json]
   audit verify                            check the disclosure log's hash chain
 
 The database, policy and data folder come from the environment (README: Configuration).`
