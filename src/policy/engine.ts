@@ -9,7 +9,13 @@ import type {
 } from '../domain/registration.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
 import { conditionHolds } from './conditions.js'
-import { FIELDS_BY_GROUP, type FieldGroup, type FieldSpec, type Method } from './fields.js'
+import {
+  fieldByPath,
+  FIELDS_BY_GROUP,
+  type FieldGroup,
+  type FieldSpec,
+  type Method,
+} from './fields.js'
 import { fillTemplate, type Policy } from './load.js'
 
 type ContactKey =
@@ -231,26 +237,21 @@ export function personalBeyondPublic(
     shown: [],
     problems: [],
   }
-  const publicSees = (field: FieldSpec, contact: Contact) =>
-    decide(publicWalk, field, contact) === 'show'
   const beyond: string[] = []
   for (const path of disclosure.shown) {
-    const dot = path.indexOf('.')
-    const group = path.slice(0, dot)
-    const key = path.slice(dot + 1)
-    if (object.kind === 'contact' && group === 'contact') {
+    if (object.kind === 'contact' && path.startsWith('contact.')) {
+      const key = path.slice('contact.'.length)
       const all = CONTACT_ROLES.every((role) => {
-        const spec = FIELDS_BY_GROUP.get(role)?.find((f) => f.key === key)
-        return spec !== undefined && publicSees(spec, object.contact)
+        const spec = fieldByPath(`${role}.${key}`)
+        return spec !== undefined && decide(publicWalk, spec, object.contact) === 'show'
       })
       if (!all) beyond.push(path)
       continue
     }
-    const contact =
-      object.kind === 'domain' ? object.domain.contacts[group as ContactRole] : undefined
-    if (!contact) continue // not a contact field: nothing personal
-    const spec = FIELDS_BY_GROUP.get(group as ContactRole)?.find((f) => f.key === key)
-    if (spec?.personal && !publicSees(spec, contact)) beyond.push(path)
+    const spec = fieldByPath(path)
+    if (!spec?.personal || object.kind !== 'domain') continue
+    const contact = object.domain.contacts[spec.group as ContactRole]
+    if (contact && decide(publicWalk, spec, contact) !== 'show') beyond.push(path)
   }
   return beyond
 }

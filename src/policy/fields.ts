@@ -106,6 +106,8 @@ export const FIELDS_BY_GROUP: ReadonlyMap<FieldGroup, readonly FieldSpec[]> = ne
   ]),
 )
 
+const FIELDS_BY_PATH: ReadonlyMap<string, FieldSpec> = new Map(FIELDS.map((f) => [f.path, f]))
+
 export function fieldByPath(path: string): FieldSpec | undefined {
-  return FIELDS.find((f) => f.path === path)
+  return FIELDS_BY_PATH.get(path)
 }
