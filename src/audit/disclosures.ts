@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { Db, Queryable } from '../storage/db.js'
 
 /** one non-public disclosure: who saw which personal fields of what; never the values */
@@ -46,8 +46,11 @@ export function chainHash(prevHash: string, e: DisclosureEvent): string {
     e.policyName,
     e.policyVersion,
   ]
-  // one-shot: a Hash object per row cost 3.9 µs against 2.2
-  return hash('sha256', `${prevHash}\n${JSON.stringify(content)}`, 'hex')
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(JSON.stringify(content))
+    .digest('hex')
 }
 
 interface Pending {
