@@ -142,7 +142,7 @@ export async function listDisclosures(
   // only the conditions asked for, and the limit as a number in the text, so that the plan of each
   // (prepared once per connection, generic) uses that condition's index: "($1 is null or subject =
   // $1)" can use none, and with an unknown limit a plan guesses a few rows and walks the whole key
-  const limit = Math.max(1, Math.trunc(filter.limit ?? 1000))
+  const limit = rowCount(filter.limit, 1000)
   const conditions: string[] = []
   const params: unknown[] = []
   const where = (column: string, op: string, value: unknown) => {
@@ -174,7 +174,7 @@ export async function verifyChain(
   db: Queryable,
   options: { pageSize?: number } = {},
 ): Promise<VerifyResult> {
-  const pageSize = Math.max(1, Math.trunc(options.pageSize ?? 5000))
+  const pageSize = rowCount(options.pageSize, 5000)
   const problems: string[] = []
   let prev = GENESIS
   let rows = 0
@@ -201,6 +201,11 @@ export async function verifyChain(
     if (page.length < pageSize) return { rows, problems }
     after = page[page.length - 1]!.id
   }
+}
+
+/** a row count written into SQL text: a whole number of at least 1 whatever is passed, or the default */
+function rowCount(asked: number | undefined, fallback: number): number {
+  return asked !== undefined && Number.isSafeInteger(asked) && asked >= 1 ? asked : fallback
 }
 
 function toRow(r: Record<string, unknown>): AuditRow {

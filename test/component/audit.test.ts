@@ -96,6 +96,9 @@ test(`verify reads the chain page by page and still finds a change or a deletion
     expect(await verifyChain(fresh.primary, { pageSize: 7 })).toEqual(expected)
     expect(await verifyChain(fresh.primary, { pageSize: 1 })).toEqual(expected)
     expect(await verifyChain(fresh.primary)).toEqual(expected)
+    // row counts are written into the SQL text: anything but a whole number takes the default
+    expect(await verifyChain(fresh.primary, { pageSize: Number.NaN })).toEqual(expected)
+    expect(await listDisclosures(fresh.primary, { limit: Infinity })).toHaveLength(39)
   } finally {
     await fresh.close()
   }
