@@ -5,21 +5,37 @@ import type { Queryable } from './db.js'
  * one query, and each caller gets its own answer. While `maxInFlight` queries are out, new keys wait
  * and go together in the next one, so batches grow with load instead of queries piling up (one in
  * flight measured best: WHOIS 4,200 q/s against 3,100 with two and 2,900 with three, bench/README).
+ * Under load (a query went out less than `busyMs` ago) a new batch also gathers for `gatherMs`
+ * before it goes: one-query-per-connection WHOIS otherwise sent batches of two or three keys, and
+ * each query costs both processes more than its rows do. An idle batcher never waits.
  * Nothing is cached: every answer is read when it is asked for.
  */
+export interface BatchOptions {
+  readonly maxKeys?: number
+  readonly maxInFlight?: number
+  /** how long a batch gathers keys under load, in ms */
+  readonly gatherMs?: number
+  /** a batcher that sent a query this recently (ms) counts as under load */
+  readonly busyMs?: number
+}
+
 export function createBatcher<T>(
   fetch: (keys: readonly string[]) => Promise<Map<string, T>>,
-  options: { maxKeys?: number; maxInFlight?: number } = {},
+  options: BatchOptions = {},
 ) {
   const maxKeys = options.maxKeys ?? 64
   const maxInFlight = options.maxInFlight ?? 1
+  const gatherMs = options.gatherMs ?? 2
+  const busyMs = options.busyMs ?? 5
   type Waiter = { resolve: (v: T | undefined) => void; reject: (e: unknown) => void }
   let pending = new Map<string, Waiter[]>()
   let scheduled = false
   let inFlight = 0
+  let lastFlushAt = -Infinity
 
   const flush = () => {
     scheduled = false
+    lastFlushAt = performance.now()
     while (pending.size > 0 && inFlight < maxInFlight) {
       const keys = [...pending.keys()].slice(0, maxKeys)
       const batch = new Map(keys.map((k) => [k, pending.get(k)!]))
@@ -45,7 +61,8 @@ export function createBatcher<T>(
       else pending.set(key, [{ resolve, reject }])
       if (!scheduled && inFlight < maxInFlight) {
         scheduled = true
-        setImmediate(flush)
+        if (performance.now() - lastFlushAt < busyMs) setTimeout(flush, gatherMs)
+        else setImmediate(flush)
       }
     })
 }
@@ -56,7 +73,7 @@ export function createBatcher<T>(
  */
 export function batchedPerDb<T>(
   fetch: (db: Queryable, keys: readonly string[]) => Promise<Map<string, T>>,
-  options?: { maxKeys?: number; maxInFlight?: number },
+  options?: BatchOptions,
 ): (db: Queryable, key: string) => Promise<T | undefined> {
   const batchers = new WeakMap<Queryable, (key: string) => Promise<T | undefined>>()
   return (db, key) => {

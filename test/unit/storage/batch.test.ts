@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
+import { createBatcher } from '../../../src/storage/batch.js'
+
+/** a fetch that records each batch of keys and answers `value-of-<key>` for keys not starting with 'missing' */
+function recordingFetch() {
+  const batches: string[][] = []
+  let failNext = false
+  const fetch = async (keys: readonly string[]) => {
+    batches.push([...keys])
+    if (failNext) {
+      failNext = false
+      throw new Error('connection lost')
+    }
+    return new Map(keys.filter((k) => !k.startsWith('missing')).map((k) => [k, `value-of-${k}`]))
+  }
+  return { batches, fetch, failOnce: () => (failNext = true) }
+}
+
+describe('batched lookups', () => {
+  beforeEach(() => {
+    // promises must still settle between timers; the clock, setTimeout and setImmediate are fake
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] })
+  })
+  afterEach(() => {
+    jest.useRealTimers()
+  })
+
+  test('keys asked in one turn go in one query, and each caller gets its own answer', async () => {
+    const { batches, fetch } = recordingFetch()
+    const get = createBatcher(fetch)
+    const answers = Promise.all([get('a'), get('b'), get('missing-c'), get('a')])
+    await jest.advanceTimersByTimeAsync(0)
+    expect(await answers).toEqual(['value-of-a', 'value-of-b', undefined, 'value-of-a'])
+    expect(batches).toEqual([['a', 'b', 'missing-c']])
+  })
+
+  test('a failed query fails the callers of its batch only', async () => {
+    const { batches, fetch, failOnce } = recordingFetch()
+    const get = createBatcher(fetch)
+    failOnce()
+    const failed = Promise.allSettled([get('a'), get('b')])
+    await jest.advanceTimersByTimeAsync(0)
+    expect((await failed).map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    const later = get('c')
+    await jest.advanceTimersByTimeAsync(10)
+    expect(await later).toBe('value-of-c')
+    expect(batches).toEqual([['a', 'b'], ['c']])
+  })
+
+  test('while a query is out, new keys wait and then go together in the next one', async () => {
+    const batches: string[][] = []
+    let release: () => void = () => undefined
+    const get = createBatcher(async (keys) => {
+      batches.push([...keys])
+      if (batches.length === 1) await new Promise<void>((r) => (release = r))
+      return new Map(keys.map((k) => [k, k.toUpperCase()]))
+    })
+    const first = get('a')
+    await jest.advanceTimersByTimeAsync(0)
+    const waiting = Promise.all([get('b'), get('c')])
+    await jest.advanceTimersByTimeAsync(50)
+    expect(batches).toEqual([['a']])
+    release()
+    expect(await first).toBe('A')
+    expect(await waiting).toEqual(['B', 'C'])
+    expect(batches).toEqual([['a'], ['b', 'c']])
+  })
+
+  test('an idle batcher sends on the next turn; under load a batch gathers keys first', async () => {
+    const { batches, fetch } = recordingFetch()
+    const get = createBatcher(fetch, { gatherMs: 2, busyMs: 5 })
+    // idle: the first key goes on the next turn, before any timer could fire
+    void get('a')
+    await jest.advanceTimersByTimeAsync(0)
+    expect(batches).toEqual([['a']])
+    // a query went out 1 ms ago: keys asked over the next 2 ms share one query
+    await jest.advanceTimersByTimeAsync(1)
+    void get('b')
+    await jest.advanceTimersByTimeAsync(1)
+    void get('c')
+    expect(batches).toEqual([['a']])
+    await jest.advanceTimersByTimeAsync(1)
+    expect(batches).toEqual([['a'], ['b', 'c']])
+    // quiet for longer than busyMs: idle again, no waiting
+    await jest.advanceTimersByTimeAsync(6)
+    void get('d')
+    await jest.advanceTimersByTimeAsync(0)
+    expect(batches).toEqual([['a'], ['b', 'c'], ['d']])
+  })
+})
