@@ -5,9 +5,10 @@ import type { Queryable } from './db.js'
  * one query, and each caller gets its own answer. While `maxInFlight` queries are out, new keys wait
  * and go together in the next one, so batches grow with load instead of queries piling up (one in
  * flight measured best: WHOIS 4,200 q/s against 3,100 with two and 2,900 with three, bench/README).
- * Under load (a query went out less than `busyMs` ago) a new batch also gathers for `gatherMs`
- * before it goes: one-query-per-connection WHOIS otherwise sent batches of two or three keys, and
- * each query costs both processes more than its rows do. An idle batcher never waits.
+ * Under load (a query went out less than `busyMs` ago) a new batch also gathers keys for up to
+ * `gatherMs`, or until it has `gatherKeys`, before it goes: one-query-per-connection WHOIS otherwise
+ * sent batches of two or three keys, and each query costs both processes more than its rows do.
+ * An idle batcher never waits.
  * Nothing is cached: every answer is read when it is asked for.
  */
 export interface BatchOptions {
@@ -17,6 +18,8 @@ export interface BatchOptions {
   readonly gatherMs?: number
   /** a batcher that sent a query this recently (ms) counts as under load */
   readonly busyMs?: number
+  /** a gathering batch goes as soon as it has this many keys */
+  readonly gatherKeys?: number
 }
 
 export function createBatcher<T>(
@@ -27,14 +30,18 @@ export function createBatcher<T>(
   const maxInFlight = options.maxInFlight ?? 1
   const gatherMs = options.gatherMs ?? 2
   const busyMs = options.busyMs ?? 5
+  const gatherKeys = options.gatherKeys ?? 8
   type Waiter = { resolve: (v: T | undefined) => void; reject: (e: unknown) => void }
   let pending = new Map<string, Waiter[]>()
   let scheduled = false
+  let gathering: NodeJS.Timeout | undefined
   let inFlight = 0
   let lastFlushAt = -Infinity
 
   const flush = () => {
     scheduled = false
+    clearTimeout(gathering)
+    gathering = undefined
     lastFlushAt = performance.now()
     while (pending.size > 0 && inFlight < maxInFlight) {
       const keys = [...pending.keys()].slice(0, maxKeys)
@@ -59,9 +66,14 @@ export function createBatcher<T>(
       const waiters = pending.get(key)
       if (waiters) waiters.push({ resolve, reject })
       else pending.set(key, [{ resolve, reject }])
-      if (!scheduled && inFlight < maxInFlight) {
+      if (gathering && pending.size >= gatherKeys) {
+        // enough to be worth a query: it goes on the next turn, with the rest of this one's keys
+        clearTimeout(gathering)
+        gathering = undefined
+        setImmediate(flush)
+      } else if (!scheduled && inFlight < maxInFlight) {
         scheduled = true
-        if (performance.now() - lastFlushAt < busyMs) setTimeout(flush, gatherMs)
+        if (performance.now() - lastFlushAt < busyMs) gathering = setTimeout(flush, gatherMs)
         else setImmediate(flush)
       }
     })

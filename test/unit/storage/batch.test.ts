@@ -87,4 +87,17 @@ describe('batched lookups', () => {
     await jest.advanceTimersByTimeAsync(0)
     expect(batches).toEqual([['a'], ['b', 'c'], ['d']])
   })
+
+  test('under load, a gathering batch goes as soon as it has enough keys', async () => {
+    const { batches, fetch } = recordingFetch()
+    const get = createBatcher(fetch, { gatherMs: 2, busyMs: 5, gatherKeys: 3 })
+    void get('a')
+    await jest.advanceTimersByTimeAsync(1)
+    void get('b')
+    void get('c')
+    void get('d')
+    // the third key closed the batch; the fourth, asked in the same turn, still went with it
+    await jest.advanceTimersByTimeAsync(0)
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']])
+  })
 })
