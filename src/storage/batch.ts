@@ -5,10 +5,11 @@ import type { Queryable } from './db.js'
  * one query, and each caller gets its own answer. While `maxInFlight` queries are out, new keys wait
  * and go together in the next one, so batches grow with load instead of queries piling up (one in
  * flight measured best: WHOIS 4,200 q/s against 3,100 with two and 2,900 with three, bench/README).
- * Under load (a query went out less than `busyMs` ago) a new batch also gathers keys for up to
- * `gatherMs`, or until it has `gatherKeys`, before it goes: one-query-per-connection WHOIS otherwise
- * sent batches of two or three keys, and each query costs both processes more than its rows do.
- * An idle batcher never waits.
+ * Under concurrent load (a key was asked for while another was still out, less than `busyMs` ago)
+ * a new batch also gathers keys for up to `gatherMs`, or until it has `gatherKeys`, before it goes:
+ * one-query-per-connection WHOIS otherwise sent batches of two or three keys, and each query costs
+ * both processes more than its rows do. An idle batcher, or one serving a lone client asking one
+ * key after another, never waits.
  * Nothing is cached: every answer is read when it is asked for.
  */
 export interface BatchOptions {
@@ -16,7 +17,7 @@ export interface BatchOptions {
   readonly maxInFlight?: number
   /** how long a batch gathers keys under load, in ms */
   readonly gatherMs?: number
-  /** a batcher that sent a query this recently (ms) counts as under load */
+  /** a batcher that was asked for a key while another was still out this recently (ms) is busy */
   readonly busyMs?: number
   /** a gathering batch goes as soon as it has this many keys */
   readonly gatherKeys?: number
@@ -36,13 +37,12 @@ export function createBatcher<T>(
   let scheduled = false
   let gathering: NodeJS.Timeout | undefined
   let inFlight = 0
-  let lastFlushAt = -Infinity
+  let lastOverlapAt = -Infinity
 
   const flush = () => {
     scheduled = false
     clearTimeout(gathering)
     gathering = undefined
-    lastFlushAt = performance.now()
     while (pending.size > 0 && inFlight < maxInFlight) {
       const keys = [...pending.keys()].slice(0, maxKeys)
       const batch = new Map(keys.map((k) => [k, pending.get(k)!]))
@@ -63,6 +63,9 @@ export function createBatcher<T>(
 
   return (key: string): Promise<T | undefined> =>
     new Promise((resolve, reject) => {
+      // concurrent lookups, not merely frequent ones: a lone client asking one name after
+      // another has nothing to share a query with, and must not wait
+      if (inFlight > 0 || pending.size > 0) lastOverlapAt = performance.now()
       const waiters = pending.get(key)
       if (waiters) waiters.push({ resolve, reject })
       else pending.set(key, [{ resolve, reject }])
@@ -73,7 +76,7 @@ export function createBatcher<T>(
         setImmediate(flush)
       } else if (!scheduled && inFlight < maxInFlight) {
         scheduled = true
-        if (performance.now() - lastFlushAt < busyMs) gathering = setTimeout(flush, gatherMs)
+        if (performance.now() - lastOverlapAt < busyMs) gathering = setTimeout(flush, gatherMs)
         else setImmediate(flush)
       }
     })

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
 import { createBatcher } from '../../../src/storage/batch.js'
 
-/** a fetch that records each batch of keys and answers `value-of-<key>` for keys not starting with 'missing' */
-function recordingFetch() {
+/** a fetch that records each batch of keys and, after `latencyMs`, answers `value-of-<key>` for keys not starting with 'missing' */
+function recordingFetch(latencyMs = 0) {
   const batches: string[][] = []
   let failNext = false
   const fetch = async (keys: readonly string[]) => {
     batches.push([...keys])
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))
     if (failNext) {
       failNext = false
       throw new Error('connection lost')
@@ -66,38 +67,53 @@ describe('batched lookups', () => {
     expect(batches).toEqual([['a'], ['b', 'c']])
   })
 
-  test('an idle batcher sends on the next turn; under load a batch gathers keys first', async () => {
-    const { batches, fetch } = recordingFetch()
+  test('a lone client asking one key after another never waits for company', async () => {
+    const { batches, fetch } = recordingFetch(1)
     const get = createBatcher(fetch, { gatherMs: 2, busyMs: 5 })
-    // idle: the first key goes on the next turn, before any timer could fire
-    void get('a')
-    await jest.advanceTimersByTimeAsync(0)
-    expect(batches).toEqual([['a']])
-    // a query went out 1 ms ago: keys asked over the next 2 ms share one query
-    await jest.advanceTimersByTimeAsync(1)
-    void get('b')
-    await jest.advanceTimersByTimeAsync(1)
-    void get('c')
-    expect(batches).toEqual([['a']])
-    await jest.advanceTimersByTimeAsync(1)
-    expect(batches).toEqual([['a'], ['b', 'c']])
-    // quiet for longer than busyMs: idle again, no waiting
-    await jest.advanceTimersByTimeAsync(6)
-    void get('d')
-    await jest.advanceTimersByTimeAsync(0)
-    expect(batches).toEqual([['a'], ['b', 'c'], ['d']])
+    for (const key of ['a', 'b', 'c']) {
+      const answer = get(key)
+      await jest.advanceTimersByTimeAsync(0)
+      expect(batches.at(-1)).toEqual([key]) // sent on the next turn
+      await jest.advanceTimersByTimeAsync(1)
+      expect(await answer).toBe(`value-of-${key}`)
+    }
   })
 
-  test('under load, a gathering batch goes as soon as it has enough keys', async () => {
-    const { batches, fetch } = recordingFetch()
+  test('under concurrent load a batch gathers keys first; once quiet, it no longer waits', async () => {
+    const { batches, fetch } = recordingFetch(1)
+    const get = createBatcher(fetch, { gatherMs: 2, busyMs: 5 })
+    void get('a')
+    await jest.advanceTimersByTimeAsync(0)
+    void get('b') // asked while 'a' is out: concurrent
+    await jest.advanceTimersByTimeAsync(2)
+    expect(batches).toEqual([['a'], ['b']])
+    // keys asked over the next 2 ms share one query
+    void get('c')
+    await jest.advanceTimersByTimeAsync(1)
+    void get('d')
+    expect(batches).toEqual([['a'], ['b']])
+    await jest.advanceTimersByTimeAsync(1)
+    expect(batches).toEqual([['a'], ['b'], ['c', 'd']])
+    // quiet for longer than busyMs: no waiting
+    await jest.advanceTimersByTimeAsync(10)
+    void get('e')
+    await jest.advanceTimersByTimeAsync(0)
+    expect(batches.at(-1)).toEqual(['e'])
+  })
+
+  test('a gathering batch goes as soon as it has enough keys', async () => {
+    const { batches, fetch } = recordingFetch(1)
     const get = createBatcher(fetch, { gatherMs: 2, busyMs: 5, gatherKeys: 3 })
     void get('a')
-    await jest.advanceTimersByTimeAsync(1)
+    await jest.advanceTimersByTimeAsync(0)
     void get('b')
+    await jest.advanceTimersByTimeAsync(2)
     void get('c')
     void get('d')
+    void get('e')
+    void get('f')
     // the third key closed the batch; the fourth, asked in the same turn, still went with it
     await jest.advanceTimersByTimeAsync(0)
-    expect(batches).toEqual([['a'], ['b', 'c', 'd']])
+    expect(batches).toEqual([['a'], ['b'], ['c', 'd', 'e', 'f']])
   })
 })
