@@ -43,7 +43,8 @@ const accreditationRow = batchedPerDb(
     )
     return new Map(rows.map((r) => [r.id, r]))
   },
-  { maxInFlight: 4 },
+  // a few accreditations serve every request: waiting would gather callers, not keys
+  { maxInFlight: 4, gatherMs: 0 },
 )
 
 /** read on every authorized request (so a revocation applies at once), batched under load */

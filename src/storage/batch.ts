@@ -15,7 +15,7 @@ import type { Queryable } from './db.js'
 export interface BatchOptions {
   readonly maxKeys?: number
   readonly maxInFlight?: number
-  /** how long a batch gathers keys under load, in ms */
+  /** how long a batch gathers keys under load, in ms; 0: never */
   readonly gatherMs?: number
   /** a batcher that was asked for a key while another was still out this recently (ms) is busy */
   readonly busyMs?: number
@@ -76,7 +76,8 @@ export function createBatcher<T>(
         setImmediate(flush)
       } else if (!scheduled && inFlight < maxInFlight) {
         scheduled = true
-        if (performance.now() - lastOverlapAt < busyMs) gathering = setTimeout(flush, gatherMs)
+        if (gatherMs > 0 && performance.now() - lastOverlapAt < busyMs)
+          gathering = setTimeout(flush, gatherMs)
         else setImmediate(flush)
       }
     })
