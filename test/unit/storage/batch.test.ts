@@ -116,4 +116,21 @@ describe('batched lookups', () => {
     await jest.advanceTimersByTimeAsync(0)
     expect(batches).toEqual([['a'], ['b'], ['c', 'd', 'e', 'f']])
   })
+
+  test('with gatherMs 0 a batcher never waits, even under concurrent load', async () => {
+    // immediates are real here: a fake clock would run a 0 ms timer as soon as one asked
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] })
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+    const { batches, fetch } = recordingFetch(1)
+    const get = createBatcher(fetch, { gatherMs: 0, busyMs: 5 })
+    void get('a')
+    await nextTurn()
+    void get('b') // concurrent
+    await jest.advanceTimersByTimeAsync(1)
+    await nextTurn()
+    await jest.advanceTimersByTimeAsync(1)
+    void get('c')
+    await nextTurn()
+    expect(batches).toEqual([['a'], ['b'], ['c']])
+  })
 })
