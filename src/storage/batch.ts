@@ -1,17 +1,5 @@
 import type { Queryable } from './db.js'
 
-/**
- * A DataLoader-style batcher: keys asked for in the same turn of the event loop are fetched with
- * one query, and each caller gets its own answer. While `maxInFlight` queries are out, new keys wait
- * and go together in the next one, so batches grow with load instead of queries piling up (one in
- * flight measured best: WHOIS 4,200 q/s against 3,100 with two and 2,900 with three, bench/README).
- * Under concurrent load (a key was asked for while another was still out, less than `busyMs` ago)
- * a new batch also gathers keys for up to `gatherMs`, or until it has `gatherKeys`, before it goes:
- * one-query-per-connection WHOIS otherwise sent batches of two or three keys, and each query costs
- * both processes more than its rows do. An idle batcher, or one serving a lone client asking one
- * key after another, never waits.
- * Nothing is cached: every answer is read when it is asked for.
- */
 export interface BatchOptions {
   readonly maxKeys?: number
   readonly maxInFlight?: number
@@ -19,10 +7,24 @@ export interface BatchOptions {
   readonly gatherMs?: number
   /** a batcher that was asked for a key while another was still out this recently (ms) is busy */
   readonly busyMs?: number
-  /** a gathering batch goes as soon as it has this many keys */
+  /** a gathering batch goes as soon as it has this many keys; a batcher whose last batch had as
+   *  many does not gather */
   readonly gatherKeys?: number
 }
 
+/**
+ * A DataLoader-style batcher: keys asked for in the same turn of the event loop are fetched with
+ * one query, and each caller gets its own answer. While `maxInFlight` queries are out, new keys wait
+ * and go together in the next one, so batches grow with load instead of queries piling up (one in
+ * flight measured best: WHOIS 4,200 q/s against 3,100 with two and 2,900 with three, bench/README).
+ * Under concurrent load (a key was asked for while another was still out, less than `busyMs` ago)
+ * a batcher whose last query carried fewer than `gatherKeys` keys gathers the next batch for up to
+ * `gatherMs`, or until it has `gatherKeys`: one-query-per-connection WHOIS otherwise sent batches of
+ * two or three keys, and each query costs both processes more than its rows do. Where batches come
+ * big by themselves (RDAP on kept-alive connections) waiting would only add latency; an idle
+ * batcher, or one serving a lone client asking one key after another, never waits.
+ * Nothing is cached: every answer is read when it is asked for.
+ */
 export function createBatcher<T>(
   fetch: (keys: readonly string[]) => Promise<Map<string, T>>,
   options: BatchOptions = {},
@@ -38,6 +40,7 @@ export function createBatcher<T>(
   let gathering: NodeJS.Timeout | undefined
   let inFlight = 0
   let lastOverlapAt = -Infinity
+  let lastBatchSize = 0
 
   const flush = () => {
     scheduled = false
@@ -45,6 +48,7 @@ export function createBatcher<T>(
     gathering = undefined
     while (pending.size > 0 && inFlight < maxInFlight) {
       const keys = [...pending.keys()].slice(0, maxKeys)
+      lastBatchSize = keys.length
       const batch = new Map(keys.map((k) => [k, pending.get(k)!]))
       for (const k of keys) pending.delete(k)
       inFlight++
@@ -76,7 +80,11 @@ export function createBatcher<T>(
         setImmediate(flush)
       } else if (!scheduled && inFlight < maxInFlight) {
         scheduled = true
-        if (gatherMs > 0 && performance.now() - lastOverlapAt < busyMs)
+        if (
+          gatherMs > 0 &&
+          lastBatchSize < gatherKeys &&
+          performance.now() - lastOverlapAt < busyMs
+        )
           gathering = setTimeout(flush, gatherMs)
         else setImmediate(flush)
       }

@@ -117,6 +117,16 @@ describe('batched lookups', () => {
     expect(batches).toEqual([['a'], ['b'], ['c', 'd', 'e', 'f']])
   })
 
+  test('a batcher whose batches come big by themselves does not gather', async () => {
+    const { batches, fetch } = recordingFetch(1)
+    const get = createBatcher(fetch, { gatherMs: 2, busyMs: 5, gatherKeys: 3 })
+    void Promise.all(['a', 'b', 'c', 'd'].map(get)) // concurrent, and a batch of four
+    await jest.advanceTimersByTimeAsync(2)
+    void get('e')
+    await jest.advanceTimersByTimeAsync(0)
+    expect(batches).toEqual([['a', 'b', 'c', 'd'], ['e']])
+  })
+
   test('with gatherMs 0 a batcher never waits, even under concurrent load', async () => {
     // immediates are real here: a fake clock would run a 0 ms timer as soon as one asked
     jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] })
