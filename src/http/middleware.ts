@@ -15,12 +15,13 @@ export function requestLogging(log: Logger) {
     if (log.isLevelEnabled('info')) {
       const started = process.hrtime.bigint()
       res.on('finish', () => {
-        // the path only: query strings and headers (tokens) never reach the log
+        // the whole path as asked (a mounted router shortens req.path), never the query string
+        // or headers (tokens)
         log.info(
           {
             reqId: id,
             method: req.method,
-            path: req.path.slice(0, 200),
+            path: pathOf(req.originalUrl).slice(0, 200),
             status: res.statusCode,
             ms: Number(process.hrtime.bigint() - started) / 1e6,
           },
@@ -30,6 +31,11 @@ export function requestLogging(log: Logger) {
     }
     next()
   }
+}
+
+const pathOf = (url: string): string => {
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
 }
 
 /** TIG 2024 §1.14: CORS for every origin; preflight allows the Authorization header */
