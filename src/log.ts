@@ -15,8 +15,13 @@ export function createLogger(
     redact: { paths: ['req.headers', 'headers', 'authorization', 'token'], censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
   }
-  // stdout is written in 4 KiB batches, not once per line; flushLog writes the rest at exit
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }))
+  // stdout is written in batches of 1-4 KiB, not once per line; flushLog writes the rest at exit.
+  // The destination re-measures its pending batch on every line, so a batch capped at 4 KiB (not
+  // the default 16) costs each line 4 KB of garbage instead of 10 (README, Benchmarks)
+  return pino(
+    options,
+    destination ?? pino.destination({ dest: 1, sync: false, minLength: 1024, maxWrite: 4096 }),
+  )
 }
 
 interface BufferedStream {
