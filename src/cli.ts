@@ -41,6 +41,10 @@ The database, policy and data folder come from the environment (README: Configur
 
 class UsageError extends Error {}
 
+/** node:util parseArgs refusing an option or a value: the user's mistake, not a crash */
+const isArgumentError = (err: unknown): boolean =>
+  String((err as { code?: unknown })?.code ?? '').startsWith('ERR_PARSE_ARGS_')
+
 async function withDb<T>(config: Config, fn: (dbs: Databases) => Promise<T>): Promise<T> {
   const log = createLogger({ LOG_LEVEL: 'warn' })
   const dbs = await openDatabases(config, log)
@@ -350,10 +354,11 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code)
   },
   (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`rdds: ${err.message}\n\n${USAGE}\n`)
+    const usage = err instanceof UsageError || isArgumentError(err)
+    if (usage) process.stderr.write(`rdds: ${(err as Error).message}\n\n${USAGE}\n`)
     else if (err instanceof StartupError || err instanceof PolicyError)
       process.stderr.write(`rdds: ${err.message}\n`)
     else process.stderr.write(`rdds: ${(err as Error)?.stack ?? String(err)}\n`)
-    process.exit(err instanceof UsageError ? 2 : 1)
+    process.exit(usage ? 2 : 1)
   },
 )

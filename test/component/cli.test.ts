@@ -173,6 +173,12 @@ describe('the rdds command line (embedded database in a folder)', () => {
     expect(check.code).toBe(0)
     expect(check.stdout).toMatch(/calzone: loads; \d+\/\d+ test cases pass/)
     expect((await rdds('frobnicate')).code).toBe(2)
+    // an option a command does not know is a usage error too: a line and the usage, no stack trace
+    const unknown = await rdds('seed', '--frobnicate')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^rdds: Unknown option '--frobnicate'/)
+    expect(unknown.stderr).toContain('usage: rdds <command>')
+    expect(unknown.stderr).not.toMatch(/\n\s+at /)
   }, 60000)
 
   afterAll(() => undefined)
