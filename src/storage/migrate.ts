@@ -11,9 +11,14 @@ export const SQL_DIR = new URL('../../sql/', import.meta.url)
  */
 export async function migrate(db: Db, log: Logger, dir: URL = SQL_DIR): Promise<string[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort()
-  await db.exec(
-    'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
-  )
+  try {
+    await db.exec(
+      'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+    )
+  } catch (err) {
+    // the usual cause is a search_path (DATABASE_URL options) naming a schema that does not exist
+    throw new StartupError(`cannot record migrations: ${(err as Error).message}`, { cause: err })
+  }
   const applied: string[] = []
   for (const file of files) {
     const text = await readFile(new URL(file, dir), 'utf8')

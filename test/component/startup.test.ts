@@ -5,8 +5,10 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, test } from '@jest/globals'
 import { loadConfig } from '../../src/config.js'
+import { StartupError } from '../../src/errors.js'
+import { openDatabases } from '../../src/storage/db.js'
 import { migrate } from '../../src/storage/migrate.js'
-import { openTestDb, silentLog } from '../helpers/db.js'
+import { ENGINE, openTestDb, silentLog } from '../helpers/db.js'
 
 interface Run {
   code: number | null
@@ -107,6 +109,19 @@ describe('start-up', () => {
 })
 
 describe('migrations', () => {
+  ;(ENGINE === 'pg' ? test : test.skip)(
+    'when DATABASE_URL selects a schema that does not exist, then startup says so in one line',
+    async () => {
+      const url = new URL(process.env.DATABASE_URL!)
+      url.searchParams.set('options', '-c search_path=no_such_schema_here')
+      const opening = openDatabases({ DATABASE_URL: url.href }, silentLog)
+      await expect(opening).rejects.toBeInstanceOf(StartupError)
+      await expect(opening).rejects.toThrow(
+        /^cannot record migrations: no schema has been selected/,
+      )
+    },
+  )
+
   test('when a migration fails, then it names the file, and nothing of it is recorded or left behind', async () => {
     const db = await openTestDb({ seed: false })
     try {
