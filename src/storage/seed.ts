@@ -259,8 +259,9 @@ export async function seedSynthetic(
   await seedDemoIfEmpty(db)
   // Cached plans, the foreign-key checks' among them, are made once per connection from the
   // statistics of that moment. Made while the tables were known to be (nearly) empty, each check of
-  // a new domain reads every contact, and a batch of 10,000 on tables a VACUUM had left empty took
-  // minutes. ANALYZE replans them, here and in a server already running on these tables.
+  // a new domain reads every contact: on tables a VACUUM had left empty the first 10,000 domains
+  // took 7 s and the next ran into the query timeout. ANALYZE replans them, here and in a server
+  // already running on these tables.
   const analyze = () => db.exec('analyze registrars, contacts, domains')
   await analyze()
   for (let from = 0; from < n; from += batchSize) {
