@@ -8,7 +8,7 @@ import type {
   RegistryObject,
 } from '../domain/registration.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
-import { conditionHolds } from './conditions.js'
+import { conditionHolds, type Condition } from './conditions.js'
 import {
   fieldByPath,
   FIELDS_BY_GROUP,
@@ -16,7 +16,7 @@ import {
   type FieldSpec,
   type Method,
 } from './fields.js'
-import { fillTemplate, type Policy } from './load.js'
+import type { FillTemplate, Policy } from './load.js'
 
 type ContactKey =
   | 'roid'
@@ -178,13 +178,17 @@ function discloseRegistrar(walk: Walk, registrar: Registrar): DisclosedRegistrar
 /** copies the fields of one group that the policy grants; records the rest as withheld */
 function copyGroup(walk: Walk, group: FieldGroup, source: Bag, contact?: Contact): Bag {
   const view: Bag = {}
-  for (const field of FIELDS_BY_GROUP.get(group) ?? []) {
+  for (const step of stepsOf(walk.policy, walk.audience, group)) {
+    const field = step.field
     const value = source[field.key]
     if (isAbsent(value)) continue
-    const verdict = decide(walk, field, contact)
+    const verdict = verdictOf(walk, step, contact)
     if (verdict === 'show') {
       view[field.key] = value
       walk.shown.push(field.path)
+    } else if (verdict === step.otherwise && step.entry) {
+      if (step.entry.method === 'emptyValue') view[field.key] = Array.isArray(value) ? [] : ''
+      walk.withheld.push(step.entry)
     } else {
       withhold(walk, view, field, verdict, field.path, group, contact)
     }
@@ -256,7 +260,7 @@ export function personalBeyondPublic(
   return beyond
 }
 
-type Verdict = 'show' | { readonly method: Method; readonly template?: string }
+type Verdict = 'show' | { readonly method: Method; readonly fill?: FillTemplate }
 
 // the verdict for a field no rule grants: the catalogue's first method (one object per field, shared)
 const DEFAULT_VERDICT = new Map<FieldSpec, Verdict>()
@@ -266,21 +270,73 @@ const defaultVerdict = (field: FieldSpec): Verdict => {
   return v
 }
 
-function decide(walk: Walk, field: FieldSpec, contact?: Contact): Verdict {
-  const rule = walk.policy.rules.get(field.path)
-  if (!rule) return defaultVerdict(field)
-  try {
-    if (rule.everyone || rule.audiences.has(walk.audience)) return 'show'
-    if (contact) {
-      for (const condition of rule.alsoWhen) {
-        if (conditionHolds(condition, { field, contact, scope: walk.policy.scope })) return 'show'
+/** what a policy says of one field for one audience, before looking at the contact */
+interface Step {
+  readonly field: FieldSpec
+  /** shown to this audience whatever the contact */
+  readonly shown: boolean
+  /** conditions on the contact that may show it anyway */
+  readonly alsoWhen: readonly Condition[]
+  /** how it is withheld otherwise: the rule, or the default for a field no rule names */
+  readonly otherwise: Exclude<Verdict, 'show'>
+  /** what the response lists for it then, the same every time unless a value replaces it */
+  readonly entry?: Withheld
+}
+
+// policy → audience → group → steps in catalogue order. Worked out on first use and kept: a policy
+// never changes once loaded, and its audiences and the groups are closed sets.
+const plans = new WeakMap<Policy, Map<Audience, Map<FieldGroup, readonly Step[]>>>()
+
+function stepsOf(policy: Policy, audience: Audience, group: FieldGroup): readonly Step[] {
+  let byAudience = plans.get(policy)
+  if (!byAudience) plans.set(policy, (byAudience = new Map()))
+  let byGroup = byAudience.get(audience)
+  if (!byGroup) byAudience.set(audience, (byGroup = new Map()))
+  let steps = byGroup.get(group)
+  if (!steps) {
+    steps = (FIELDS_BY_GROUP.get(group) ?? []).map((field): Step => {
+      const rule = policy.rules.get(field.path)
+      const otherwise = rule ?? (defaultVerdict(field) as Step['otherwise'])
+      const entry =
+        otherwise.method === 'replacementValue'
+          ? undefined
+          : Object.freeze({
+              path: field.path,
+              group,
+              key: field.key,
+              method: otherwise.method,
+              personal: field.personal,
+            })
+      return {
+        field,
+        shown: rule ? rule.everyone || rule.audiences.has(audience) : false,
+        alsoWhen: rule?.alsoWhen ?? [],
+        otherwise,
+        ...(entry ? { entry } : {}),
       }
-    }
-    return rule // carries the method and template
-  } catch (err) {
-    walk.problems.push(`${field.path}: ${(err as Error).message}`)
-    return defaultVerdict(field)
+    })
+    byGroup.set(group, steps)
   }
+  return steps
+}
+
+function decide(walk: Walk, field: FieldSpec, contact?: Contact): Verdict {
+  const step = stepsOf(walk.policy, walk.audience, field.group).find((s) => s.field === field)
+  return step ? verdictOf(walk, step, contact) : defaultVerdict(field)
+}
+
+function verdictOf(walk: Walk, step: Step, contact?: Contact): Verdict {
+  if (step.shown) return 'show'
+  if (contact && step.alsoWhen.length) {
+    try {
+      const ctx = { field: step.field, contact, scope: walk.policy.scope }
+      for (const condition of step.alsoWhen) if (conditionHolds(condition, ctx)) return 'show'
+    } catch (err) {
+      walk.problems.push(`${step.field.path}: ${(err as Error).message}`)
+      return defaultVerdict(step.field)
+    }
+  }
+  return step.otherwise
 }
 
 function withhold(
@@ -298,10 +354,10 @@ function withhold(
     walk.withheld.push({ path, group, key: field.key, method: 'emptyValue', personal })
     return
   }
-  if (verdict.method === 'replacementValue' && verdict.template) {
+  if (verdict.method === 'replacementValue' && verdict.fill) {
     try {
-      const value = fillTemplate(verdict.template, {
-        hmac: walk.policy.anonymize([contact?.roid ?? '', walk.ldhName, group].join('\u0000')),
+      const value = verdict.fill({
+        hmac: walk.policy.anonymize(`${contact?.roid ?? ''}\u0000${walk.ldhName}\u0000${group}`),
         ldhName: walk.ldhName,
         role: group,
       })

@@ -12,7 +12,8 @@ export interface CompiledRule {
   readonly audiences: ReadonlySet<Audience>
   readonly alsoWhen: readonly Condition[]
   readonly method: Method
-  readonly template?: string
+  /** for replacementValue: the policy's template, ready to fill */
+  readonly fill?: FillTemplate
 }
 
 /** a loaded, validated policy: what the engine reads on every request */
@@ -173,7 +174,7 @@ function checkTemplate(template: string): string[] {
     return [
       `unknown placeholder(s) ${unknown.map((u) => `{${u}}`).join(', ')}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
     ]
-  const sample = fillTemplate(template, {
+  const sample = compileTemplate(template)({
     hmac: '0123abcd',
     ldhName: 'example.example',
     role: 'registrant',
@@ -191,11 +192,20 @@ export function isEmailAddress(value: string): boolean {
   )
 }
 
-export function fillTemplate(
-  template: string,
+export type FillTemplate = (
   values: Readonly<Record<(typeof PLACEHOLDERS)[number], string>>,
-): string {
-  return template.replace(/\{(hmac|ldhName|role)\}/g, (_, key: keyof typeof values) => values[key])
+) => string
+
+/** a replacement template split once at its placeholders: filling it is then a concatenation */
+export function compileTemplate(template: string): FillTemplate {
+  // split() with a capturing group: literal text at even indices, placeholder names at odd ones
+  const parts = template.split(/\{(hmac|ldhName|role)\}/)
+  return (values) => {
+    let out = parts[0]!
+    for (let i = 1; i < parts.length; i += 2)
+      out += values[parts[i] as (typeof PLACEHOLDERS)[number]] + parts[i + 1]!
+    return out
+  }
 }
 
 function compile(p: PolicyFileData, secret: string): Policy {
@@ -211,7 +221,9 @@ function compile(p: PolicyFileData, secret: string): Policy {
       audiences: new Set(rule.show === 'everyone' ? [] : (rule.show as Audience[])),
       alsoWhen: rule.alsoWhen ?? [],
       method: otherwise?.method ?? field.methods[0]!,
-      ...(otherwise && 'with' in otherwise && otherwise.with ? { template: otherwise.with } : {}),
+      ...(otherwise && 'with' in otherwise && otherwise.with
+        ? { fill: compileTemplate(otherwise.with) }
+        : {}),
     })
   }
   return Object.freeze({

@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals'
-import { compilePolicy, loadPolicy, PolicyError } from '../../../src/policy/load.js'
+import fc from 'fast-check'
+import {
+  compilePolicy,
+  compileTemplate,
+  loadPolicy,
+  PolicyError,
+} from '../../../src/policy/load.js'
 
 const SECRET = 'load-test-secret-0123456789'
 
@@ -128,4 +134,35 @@ describe('compilePolicy', () => {
       expect(p.audiences.has('public')).toBe(true)
     },
   )
+})
+
+describe('compileTemplate', () => {
+  const placeholder = fc.constantFrom('{hmac}', '{ldhName}', '{role}')
+  // literal text that may look like a placeholder without being one
+  const literal = fc.oneof(fc.string(), fc.constantFrom('{', '}', '{hma}', '{{hmac}', '$&', '$1'))
+  const values = fc.record({ hmac: fc.string(), ldhName: fc.string(), role: fc.string() })
+
+  test('a filled template is the template with each placeholder replaced by its value', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(placeholder, literal), { maxLength: 8 }),
+        values,
+        (pieces, v) => {
+          const template = pieces.join('')
+          const expected = template.replace(
+            /\{(hmac|ldhName|role)\}/g,
+            (_, key: keyof typeof v) => v[key],
+          )
+          expect(compileTemplate(template)(v)).toBe(expected)
+        },
+      ),
+    )
+  })
+
+  test('placeholders are filled wherever they stand, as often as they stand', () => {
+    const fill = compileTemplate('{role}-{hmac}@{ldhName}/{hmac}')
+    expect(fill({ hmac: 'ab12', ldhName: 'example.example', role: 'registrant' })).toBe(
+      'registrant-ab12@example.example/ab12',
+    )
+  })
 })
