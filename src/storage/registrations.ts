@@ -1,6 +1,6 @@
-import { domainToUnicode } from 'node:url'
 import { z } from 'zod'
 import type { Contact, ContactRole, Domain, Host, Registrar } from '../domain/registration.js'
+import { unicodeNameOf } from '../domain/names.js'
 import { CONSENT_GROUPS, CONTACT_ROLES } from '../domain/registration.js'
 import { batchedPerDb } from './batch.js'
 import type { Queryable } from './db.js'
@@ -219,7 +219,7 @@ function toDomain(doc: unknown): Domain {
     contacts,
     nameservers: (d.nameservers ?? []).map((name) => ({
       ldhName: name,
-      unicodeName: unicodeOf(name),
+      unicodeName: unicodeNameOf(name),
     })),
     secureDns: { delegationSigned: d.delegation_signed, dsData: d.ds_data, keyData: d.key_data },
   }
@@ -237,7 +237,7 @@ export async function findHostByName(db: Queryable, ldhName: string): Promise<Ho
   return {
     roid: h.roid,
     ldhName: h.ldh_name,
-    unicodeName: h.unicode_name ?? unicodeOf(h.ldh_name),
+    unicodeName: h.unicode_name ?? unicodeNameOf(h.ldh_name),
     ipv4: h.ipv4 ?? [],
     ipv6: h.ipv6 ?? [],
     statuses: h.statuses,
@@ -283,9 +283,4 @@ export async function findRegistrarsByName(db: Queryable, name: string): Promise
     [name, `${name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
   )
   return rows.map((row) => toRegistrar(RegistrarRow.parse(row.doc)))
-}
-
-function unicodeOf(ldhName: string): string | null {
-  const unicode = domainToUnicode(ldhName)
-  return unicode && unicode !== ldhName ? unicode : null
 }
