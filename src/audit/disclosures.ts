@@ -63,7 +63,8 @@ interface Pending {
  * Appends hash-chained rows. Events that arrive while a write is under way are written together in
  * the next one (group commit), in one round trip: rows are hashed here from the last head seen, and
  * disclosures_append() (sql/004, sql/005) inserts them only if that is still the head, under the chain's
- * lock, so several server processes keep one linear chain.
+ * lock. When another process wrote first they are hashed again while that lock is held, so several
+ * server processes keep one linear chain and none of them can be starved of writes.
  */
 export function createAuditLog(db: Db): AuditLog {
   let queue: Pending[] = []
@@ -71,25 +72,24 @@ export function createAuditLog(db: Db): AuditLog {
   let head: string | undefined
 
   async function write(events: readonly DisclosureEvent[]): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (head === undefined) {
-        const [row] = await db.query<{ hash: string }>(
-          'select hash from disclosures order by id desc limit 1',
-        )
-        head = row?.hash ?? GENESIS
-      }
+    // one round trip while this process is the only writer: hashed from the head it last wrote
+    if (head !== undefined) {
       const rows = chain(head, events)
-      const [result] = await db.query<{ head: string | null }>(
-        'select disclosures_append($1, $2::jsonb) as head',
-        [head, JSON.stringify(rows)],
-      )
-      if (result?.head === null || result?.head === undefined) {
+      if ((await append(db, head, rows)) === null) {
         head = rows[rows.length - 1]!.hash
         return
       }
-      head = result.head // another process wrote first: rehash on its head
     }
-    throw new Error('the audit chain is contended; rows not written')
+    // the first write, or another process wrote since: hashed under the chain's lock, so this
+    // attempt cannot lose to another writer however busy the chain is
+    head = await db.transaction(async (tx) => {
+      // an append that cannot match takes the lock, writes nothing and returns the head
+      const current = (await append(tx, '', [])) ?? GENESIS
+      const rows = chain(current, events)
+      if ((await append(tx, current, rows)) !== null)
+        throw new Error('the audit chain moved while its lock was held')
+      return rows[rows.length - 1]!.hash
+    })
   }
 
   async function drain(): Promise<void> {
@@ -116,6 +116,19 @@ export function createAuditLog(db: Db): AuditLog {
       })
     },
   }
+}
+
+/** disclosures_append(): null once the rows are in, else the chain's real head (nothing written) */
+async function append(
+  db: Queryable,
+  expectedPrev: string,
+  rows: unknown[],
+): Promise<string | null> {
+  const [result] = await db.query<{ head: string | null }>(
+    'select disclosures_append($1, $2::jsonb) as head',
+    [expectedPrev, JSON.stringify(rows)],
+  )
+  return result?.head ?? null
 }
 
 function chain(head: string, events: readonly DisclosureEvent[]) {

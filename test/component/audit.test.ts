@@ -6,7 +6,7 @@ import {
   verifyChain,
   type DisclosureEvent,
 } from '../../src/audit/disclosures.js'
-import type { Queryable } from '../../src/storage/db.js'
+import type { Db, Queryable } from '../../src/storage/db.js'
 import { ENGINE, openTestDb, type TestDb } from '../helpers/db.js'
 
 let db: TestDb
@@ -58,6 +58,28 @@ test(`when appends keep arriving while writes are in flight, from two logs at on
   }
   await Promise.all(appended)
   expect(await verifyChain(db.primary)).toEqual({ rows: before + 120, problems: [] })
+})
+
+test(`when another process writes before every append of this one, its rows still go in (${ENGINE})`, async () => {
+  const before = (await verifyChain(db.primary)).rows
+  // a rival that always gets there first: each of this log's appends outside a transaction finds
+  // the head moved since it hashed its rows
+  const rival = createAuditLog(db.primary)
+  let rivalRows = 0
+  const crowded: Db = {
+    engine: db.primary.engine,
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      if (sql.includes('disclosures_append')) await rival.append(event(5000 + rivalRows++))
+      return db.primary.query<Row>(sql, params)
+    },
+    exec: (sql) => db.primary.exec(sql),
+    transaction: (fn) => db.primary.transaction(fn),
+    close: () => db.primary.close(),
+  }
+  const log = createAuditLog(crowded)
+  for (let n = 0; n < 5; n++) await log.append(event(6000 + n))
+  expect(rivalRows).toBeGreaterThanOrEqual(4)
+  expect(await verifyChain(db.primary)).toEqual({ rows: before + 5 + rivalRows, problems: [] })
 })
 
 test(`verify reads the chain page by page and still finds a change or a deletion at a page's edge (${ENGINE})`, async () => {
