@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import request from 'supertest'
 import { ENGINE } from '../helpers/db.js'
-import { startTestApp, type TestApp } from '../helpers/app.js'
+import { startTestApp, TEST_SITE, type TestApp } from '../helpers/app.js'
 import { expectRedactionsHold, PRIVACY_REGISTRANT_VALUES } from '../helpers/rdap.js'
 
 const CONFORMANCE = [
@@ -366,12 +366,54 @@ describe(`RDAP over HTTP on ${ENGINE}`, () => {
   })
 })
 
+describe('without a configured base URL, links are built from the Host header', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await startTestApp({ site: { termsUrl: TEST_SITE.termsUrl } })
+  })
+  afterAll(async () => {
+    await t.close()
+  })
+  const get = (path: string) => request(t.app).get(path)
+
+  test.each([['[:::]'], ['[1:2:3:4:5:6:7:8:9]'], ['bad host'], ['[::1']])(
+    'when the Host header is %j, which is no URL host, then the answer links to localhost',
+    async (host) => {
+      const res = await get('/rdap/domain/privacy.example').set('Host', host).expect(200)
+      expect(res.headers['content-type']).toMatch(/^application\/rdap\+json/)
+      const self = res.body.links.find((l: { rel: string }) => l.rel === 'self')
+      expect(self).toMatchObject({
+        value: 'http://localhost/rdap/domain/privacy.example',
+        href: 'http://localhost/rdap/domain/privacy.example',
+      })
+    },
+  )
+
+  test('when the request target is no URL path at all, then an RDAP error body, not a stack trace', async () => {
+    // a backslash after the first slash: URL parsing reads '//' with no host after it
+    const res = await get('/\\').expect(404)
+    expect(res.headers['content-type']).toMatch(/^application\/rdap\+json/)
+    expect(res.body.notices[0].links[0].value).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(res.text).not.toMatch(/at .*\.ts|Error:|stack/)
+  })
+
+  test('when the Host header has upper case and a default port, then links use it as URL writes it', async () => {
+    const res = await get('/rdap/domain/privacy.example?x=1')
+      .set('Host', 'RDAP.Example:80')
+      .expect(200)
+    const self = res.body.links.find((l: { rel: string }) => l.rel === 'self')
+    // the request URL is normalized; the base URL is the host as given
+    expect(self.value).toBe('http://rdap.example/rdap/domain/privacy.example?x=1')
+    expect(self.href).toBe('http://RDAP.Example:80/rdap/domain/privacy.example')
+  })
+})
+
 describe('when something unexpected breaks', () => {
   test('then a generic 500, with the details in the log only', async () => {
     const { Writable } = await import('node:stream')
     const { createLogger } = await import('../../src/log.js')
     const { createApp } = await import('../../src/http/app.js')
-    const { loadTestPolicy, TEST_SITE } = await import('../helpers/app.js')
+    const { loadTestPolicy } = await import('../helpers/app.js')
     let logged = ''
     const log = createLogger(
       { LOG_LEVEL: 'error' },

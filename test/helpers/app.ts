@@ -5,6 +5,7 @@ import type { Issuer } from '../../src/auth/issuers.js'
 import { createVerifier } from '../../src/auth/tokens.js'
 import { createApp } from '../../src/http/app.js'
 import { loadPolicy, type Policy } from '../../src/policy/load.js'
+import type { SiteConfig } from '../../src/rdap/respond.js'
 import { openTestDb, silentLog, type TestDb } from './db.js'
 
 export const TEST_SECRET = 'test-secret-for-anonymized-addresses'
@@ -32,6 +33,7 @@ export async function startTestApp(
     log?: Logger
     policy?: string
     audit?: (base: AuditLog) => AuditLog
+    site?: SiteConfig
   } = {},
 ): Promise<TestApp> {
   const db = await openTestDb()
@@ -47,7 +49,7 @@ export async function startTestApp(
     audit,
     log,
     verifyBearer,
-    site: TEST_SITE,
+    site: options.site ?? TEST_SITE,
   })
   return { app, db, policy, close: () => db.close() }
 }
