@@ -42,7 +42,8 @@ export function normalizeDomainName(input: string): NormalizedName | NameProblem
     return { problem: 'the name contains characters not allowed in a host name' }
   if (name.split('.').some((label) => label === ''))
     return { problem: 'the name has an empty label' }
-  const ascii = isPlain(name) ? name : domainToASCII(name)
+  const plain = isPlain(name)
+  const ascii = plain ? name : domainToASCII(name)
   if (ascii === '') return { problem: 'the name is not a valid domain name (IDNA)' }
   if (ascii.length > 253) return { problem: 'the name is longer than 253 characters' }
   const labels = ascii.split('.')
@@ -58,7 +59,7 @@ export function normalizeDomainName(input: string): NormalizedName | NameProblem
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1] ?? ''))
     return { problem: 'the top-level label is numeric' }
-  return { ldhName: ascii, unicodeName: unicodeNameOf(ascii) }
+  return { ldhName: ascii, unicodeName: plain ? null : unicodeNameOf(ascii) }
 }
 
 export function isNameProblem(value: NormalizedName | NameProblem): value is NameProblem {
