@@ -1,4 +1,5 @@
--- wrk script: GET <prefix><random name from a file>, optional bearer token; prints a JSON summary.
+-- wrk script: GET <prefix><random name from a file>, optional bearer token; prints a JSON summary
+-- and the latency histogram (microseconds:count, as wrk counts them), so rounds can be merged.
 -- usage: wrk ... -s random-path.lua URL -- NAMES_FILE PREFIX [TOKEN]
 local names = {}
 local prefix = "/rdap/domain/"
@@ -16,7 +17,13 @@ end
 
 function done(summary, latency, requests)
   io.write(string.format(
-    'WRK_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"non2xx":%d,"socket_errors":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    'WRK_JSON {"requests":%d,"duration_us":%d,"non2xx":%d,"socket_errors":%d}\n',
+    summary.requests, summary.duration,
     summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  local entries = {}
+  for i = 1, #latency do
+    local value, count = latency(i)
+    entries[#entries + 1] = string.format('%d:%d', value, count)
+  end
+  io.write('WRK_HIST ', table.concat(entries, ','), '\n')
 end

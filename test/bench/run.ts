@@ -10,6 +10,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createLogger } from '../../src/log.js'
 import { openDatabases, type Databases } from '../../src/storage/db.js'
 import { seedSynthetic } from '../../src/storage/seed.js'
+import { mergeHistograms, parseHistogram, percentile, type Histogram } from './latency.js'
 
 const run = promisify(execFile)
 // /proc counts CPU time in clock ticks
@@ -33,6 +34,8 @@ interface Case {
   rps: number
   p50_ms: number
   p99_ms: number
+  /** the highest of the rounds' own p99: how far one round strays from the case's */
+  p99_worst_round_ms?: number
   peak_rss_mb: number
   /** CPU the server process used per request, and PostgreSQL's */
   cpu_us: number
@@ -210,14 +213,13 @@ async function wrk(
       prefix,
       token,
     ],
-    { maxBuffer: 1 << 20 },
+    { maxBuffer: 64 << 20 },
   )
   const json = JSON.parse(/WRK_JSON (.*)/.exec(stdout)![1]!)
   return {
     requests: json.requests,
     rps: json.requests / (json.duration_us / 1e6),
-    p50: json.p50_us / 1000,
-    p99: json.p99_us / 1000,
+    latency: parseHistogram(/WRK_HIST (.*)/.exec(stdout)![1]!),
     errors: json.socket_errors + json.non2xx,
   }
 }
@@ -225,10 +227,12 @@ async function wrk(
 interface LoadResult {
   requests: number
   rps: number
-  p50: number
-  p99: number
+  /** microseconds → requests */
+  latency: Histogram
   errors: number
 }
+
+const ms = (latency: Histogram, q: number) => round(percentile(latency, q) / 1000)
 type Load = (seconds: number) => Promise<LoadResult>
 
 interface Contender {
@@ -240,8 +244,8 @@ interface Contender {
 
 /**
  * Warms every contender up, then runs ROUNDS rounds in which each takes its turn for
- * ROUND_SECONDS seconds. Throughput is over all rounds; p50 is the mean of the rounds', p99
- * the worst round's; peak RSS is the highest seen.
+ * ROUND_SECONDS seconds. Throughput is over all rounds, and so are the percentiles (the rounds'
+ * histograms merged); peak RSS is the highest seen.
  */
 async function measureInTurns(contenders: Contender[]): Promise<Case[]> {
   for (const c of contenders) await c.load(WARMUP)
@@ -262,13 +266,15 @@ async function measureInTurns(contenders: Contender[]): Promise<Case[]> {
     const rs = runs.get(c.name)!
     const mean = (f: (r: (typeof rs)[number]) => number) =>
       rs.reduce((a, r) => a + f(r), 0) / rs.length
+    const latency = mergeHistograms(rs.map((r) => r.latency))
     const perRequest = (f: (r: (typeof rs)[number]) => number) =>
       Math.round((mean(f) * 1e6) / mean((r) => r.requests))
     return {
       name: c.name,
       rps: Math.round(mean((r) => r.rps)),
-      p50_ms: round(mean((r) => r.p50)),
-      p99_ms: round(Math.max(...rs.map((r) => r.p99))),
+      p50_ms: ms(latency, 0.5),
+      p99_ms: ms(latency, 0.99),
+      p99_worst_round_ms: Math.max(...rs.map((r) => ms(r.latency, 0.99))),
       peak_rss_mb: Math.round(Math.max(...rs.map((r) => r.peak))),
       cpu_us: perRequest((r) => r.cpu),
       postgres_cpu_us: perRequest((r) => r.postgresCpu),
@@ -279,23 +285,27 @@ async function measureInTurns(contenders: Contender[]): Promise<Case[]> {
 
 const round = (x: number) => Math.round(x * 100) / 100
 
-async function whoisLoad(port: number, namesFile: string, seconds: number) {
-  const { stdout } = await run(process.execPath, [
-    '--import',
-    'tsx',
-    'test/bench/whois-load.ts',
-    '127.0.0.1',
-    String(port),
-    namesFile,
-    String(seconds),
-    String(CONNECTIONS),
-  ])
-  const r = JSON.parse(stdout)
+async function whoisLoad(port: number, namesFile: string, seconds: number): Promise<LoadResult> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'test/bench/whois-load.ts',
+      '127.0.0.1',
+      String(port),
+      namesFile,
+      String(seconds),
+      String(CONNECTIONS),
+    ],
+    { maxBuffer: 64 << 20 },
+  )
+  const [summary = '', histogram = ''] = stdout.split('\n')
+  const r = JSON.parse(summary)
   return {
     requests: r.requests,
     rps: r.requests / r.seconds,
-    p50: r.p50_ms,
-    p99: r.p99_ms,
+    latency: parseHistogram(histogram),
     errors: r.errors,
   }
 }
@@ -458,8 +468,8 @@ async function main(): Promise<void> {
     cases.push({
       name: `rdap-anonymous-soak-${SOAK}s`,
       rps: Math.round(soak.result.rps),
-      p50_ms: round(soak.result.p50),
-      p99_ms: round(soak.result.p99),
+      p50_ms: ms(soak.result.latency, 0.5),
+      p99_ms: ms(soak.result.latency, 0.99),
       peak_rss_mb: Math.round(soak.peak),
       cpu_us: Math.round((soak.cpu * 1e6) / soak.result.requests),
       postgres_cpu_us: Math.round((soak.postgresCpu * 1e6) / soak.result.requests),
@@ -502,11 +512,11 @@ async function main(): Promise<void> {
   for (const c of cases) c.ratio = round(c.rps / ceilingRps)
   say('')
   say(
-    'case                        req/s   ratio   p50 ms   p99 ms   peak RSS MB   CPU µs/req   PG µs/req',
+    'case                        req/s   ratio   p50 ms   p99 ms   worst round p99   peak RSS MB   CPU µs/req   PG µs/req',
   )
   for (const c of cases) {
     say(
-      `${c.name.padEnd(26)}${String(c.rps).padStart(7)}${c.ratio!.toFixed(2).padStart(8)}${c.p50_ms.toFixed(2).padStart(9)}${c.p99_ms.toFixed(2).padStart(9)}${String(c.peak_rss_mb).padStart(14)}${String(c.cpu_us).padStart(13)}${String(c.postgres_cpu_us).padStart(12)}`,
+      `${c.name.padEnd(26)}${String(c.rps).padStart(7)}${c.ratio!.toFixed(2).padStart(8)}${c.p50_ms.toFixed(2).padStart(9)}${c.p99_ms.toFixed(2).padStart(9)}${(c.p99_worst_round_ms?.toFixed(2) ?? '').padStart(18)}${String(c.peak_rss_mb).padStart(14)}${String(c.cpu_us).padStart(13)}${String(c.postgres_cpu_us).padStart(12)}`,
     )
   }
   const anonBig = cases.find((c) => c.name === `rdap-anonymous-${BIG / 1e6}M`)!

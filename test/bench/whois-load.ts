@@ -1,12 +1,15 @@
 // WHOIS load: `concurrency` clients, each opening one connection per query (as port-43 clients do),
-// for `seconds`; prints a JSON summary. Runs as its own process, beside the server.
+// for `seconds`; prints a JSON summary and the latency histogram. Runs as its own process, beside
+// the server.
 import { connect } from 'node:net'
 import { readFileSync } from 'node:fs'
+import { formatHistogram } from './latency.js'
 
 const [host, port, namesFile, seconds, concurrency] = process.argv.slice(2)
 const names = readFileSync(namesFile!, 'utf8').split('\n').filter(Boolean)
 const deadline = Date.now() + Number(seconds) * 1000
-const latencies: number[] = []
+// whole microseconds → requests, as wrk counts them
+const latencies = new Map<number, number>()
 let errors = 0
 
 function once(): Promise<void> {
@@ -24,8 +27,10 @@ function once(): Promise<void> {
       resolve()
     })
     socket.on('close', () => {
-      if (bytes > 0) latencies.push(Number(process.hrtime.bigint() - started) / 1e6)
-      else errors++
+      if (bytes > 0) {
+        const us = Math.round(Number(process.hrtime.bigint() - started) / 1e3)
+        latencies.set(us, (latencies.get(us) ?? 0) + 1)
+      } else errors++
       resolve()
     })
   })
@@ -38,9 +43,7 @@ async function worker(): Promise<void> {
 const started = Date.now()
 await Promise.all(Array.from({ length: Number(concurrency) }, worker))
 const elapsed = (Date.now() - started) / 1000
-latencies.sort((a, b) => a - b)
-const at = (q: number) =>
-  latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-process.stdout.write(
-  `${JSON.stringify({ requests: latencies.length, seconds: elapsed, p50_ms: at(0.5), p99_ms: at(0.99), errors })}\n`,
-)
+let requests = 0
+for (const count of latencies.values()) requests += count
+process.stdout.write(`${JSON.stringify({ requests, seconds: elapsed, errors })}\n`)
+process.stdout.write(`${formatHistogram(latencies)}\n`)
