@@ -2,11 +2,11 @@ import express, { type Express } from 'express'
 import type { Logger } from '../log.js'
 import type { LookupDeps } from '../lookup.js'
 import { AppError } from '../errors.js'
-import { rdapRoutes } from '../rdap/routes.js'
+import { addRdapRoutes } from '../rdap/routes.js'
 import type { SiteConfig } from '../rdap/respond.js'
 import type { Queryable } from '../storage/db.js'
 import { errorHandler } from './error-handler.js'
-import { authenticate, cors, requestLogging, type VerifyBearer } from './middleware.js'
+import { cors, requestLogging, viewerFrom, type VerifyBearer } from './middleware.js'
 
 export interface AppDeps extends LookupDeps {
   readonly primary: Queryable
@@ -24,6 +24,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogging(deps.log))
   app.use(cors)
 
+  // the lookups first: every route before them is one more match on every lookup
+  addRdapRoutes(app, deps, deps.site, viewerFrom(deps.verifyBearer))
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
   })
@@ -31,8 +33,6 @@ export function createApp(deps: AppDeps): Express {
     const ok = await databaseAnswers(deps.primary)
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable' })
   })
-
-  app.use('/rdap', authenticate(deps.verifyBearer), rdapRoutes(deps, deps.site))
   app.use(() => {
     throw new AppError('NOT_FOUND', 'No such resource; RDAP queries live under /rdap/.')
   })

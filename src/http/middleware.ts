@@ -62,22 +62,20 @@ export type VerifyBearer = (req: {
 }) => Promise<Viewer>
 
 /**
- * res.locals.viewer for every request: the anonymous viewer, or for a bearer token a promise of
- * the viewer, so that the object can be read while the token and accreditation are checked. Every
- * route awaits it before answering: a bad token is an error, never a silent public view.
+ * The viewer of a request: the anonymous viewer, or for a bearer token a promise of the viewer, so
+ * that the object can be read while the token and accreditation are checked. Every route that
+ * answers awaits it first: a bad token is an error, never a silent public view.
  */
-export function authenticate(verifyBearer: VerifyBearer) {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function viewerFrom(verifyBearer: VerifyBearer) {
+  return (req: Request): Viewer | Promise<Viewer> => {
     const authorization = req.headers.authorization
-    if (authorization === undefined) {
-      // the common case stays synchronous: no promise per anonymous request
-      res.locals.viewer = ANONYMOUS
-      return next()
-    }
+    // the common case stays synchronous: no promise per anonymous request
+    if (authorization === undefined) return ANONYMOUS
     const purpose = typeof req.query.purpose === 'string' ? req.query.purpose : undefined
     const viewer = verifyBearer({ authorization, ...(purpose ? { purpose } : {}) })
     viewer.catch(() => undefined) // a route that fails first must not leave the rejection unhandled
-    res.locals.viewer = viewer
-    next()
+    return viewer
   }
 }
+
+export type ViewerOf = ReturnType<typeof viewerFrom>
