@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml'
 import type { Audience } from '../domain/audience.js'
+import { parseUrl } from '../url.js'
 import type { Condition, Scope } from './conditions.js'
 import { fieldByPath, type Method } from './fields.js'
 import { PolicyFile, type PolicyFileData } from './schema.js'
@@ -180,7 +181,7 @@ function checkTemplate(template: string): string[] {
     role: 'registrant',
   })
   if (/^https?:\/\//.test(sample)) {
-    return URL.canParse(sample) ? [] : ['is not a valid URL']
+    return parseUrl(sample) ? [] : ['is not a valid URL']
   }
   return isEmailAddress(sample) ? [] : ['must be an https URL (web form) or an e-mail address']
 }

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express'
 import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { parseUrl } from '../url.js'
 import { errorBody, HTTP_STATUS } from './errors.js'
 import type { RenderContext } from './render.js'
 
@@ -48,7 +49,7 @@ export function requestUrlOf(origin: string, target: string): string {
   if (PLAIN_TARGET.test(target) && !target.includes('/.')) return origin + target
   // a target URL cannot parse (a backslash after the first slash reads as '//' and no host) gets the
   // site's root instead
-  return URL.canParse(target, origin) ? new URL(target, origin).href : `${origin}/`
+  return parseUrl(target, origin)?.href ?? `${origin}/`
 }
 
 // one entry: a server is asked under one Host, or a few
@@ -59,8 +60,7 @@ let lastOrigin: { readonly of: string; readonly origin: string | undefined } = {
 
 /** the origin of `url` as URL writes it (lowercase host, no default port); undefined if no URL */
 function originOf(url: string): string | undefined {
-  if (lastOrigin.of !== url)
-    lastOrigin = { of: url, origin: URL.canParse(url) ? new URL(url).origin : undefined }
+  if (lastOrigin.of !== url) lastOrigin = { of: url, origin: parseUrl(url)?.origin }
   return lastOrigin.origin
 }
 

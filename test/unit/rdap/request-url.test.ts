@@ -2,6 +2,16 @@ import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { requestUrlOf } from '../../../src/rdap/respond.js'
 
+// the oracle parses with `new URL` itself: on Node 20 `URL.canParse` answers false for some URLs
+// that parse (an IDN host) once it runs optimized, so an oracle built on it changes its mind mid-run
+function parsed(target: string, origin: string): URL | undefined {
+  try {
+    return new URL(target, origin)
+  } catch {
+    return undefined
+  }
+}
+
 describe('requestUrlOf', () => {
   // origins as URL writes them, and request targets near the shortcut: dot segments, '//', what URL
   // escapes in a path or a query, percent escapes, a fragment
@@ -38,10 +48,18 @@ describe('requestUrlOf', () => {
   test('it is the URL a parser makes of the target on that origin, or the root if none', () => {
     fc.assert(
       fc.property(origin, target, (o, t) => {
-        expect(requestUrlOf(o, t)).toBe(URL.canParse(t, o) ? new URL(t, o).href : `${o}/`)
+        expect(requestUrlOf(o, t)).toBe(parsed(t, o)?.href ?? `${o}/`)
       }),
       { numRuns: 5000 },
     )
+  })
+
+  test('a target naming an IDN host is parsed the same however often it is asked', () => {
+    // thousands of calls get URL parsing optimized, where Node 20's URL.canParse misreads IDN hosts
+    const answers = new Set<string>()
+    for (let i = 0; i < 20_000; i++)
+      answers.add(requestUrlOf('http://127.0.0.1:8080', i % 2 ? '///ü.example' : '///b\nü.example'))
+    expect([...answers].sort()).toEqual(['http://xn--b-eha.example/', 'http://xn--tda.example/'])
   })
 
   test('a target beginning with // names another host, and is parsed as such', () => {
