@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { createServer as createHttpServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { createAuditLog } from './audit/disclosures.js'
 import { demoIssuerSpec, ensureDemoAccreditation } from './auth/demo-issuer.js'
@@ -7,6 +7,7 @@ import { buildIssuers, loadIssuersFile, type Issuer } from './auth/issuers.js'
 import { createVerifier } from './auth/tokens.js'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
+import { httpServerFor } from './http/node-server.js'
 import { anonymizeSecret } from './local-data.js'
 import type { Logger } from './log.js'
 import { loadPolicy } from './policy/load.js'
@@ -43,7 +44,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const lookupDeps = { reader: dbs.reader, policy, audit, log }
     const app = createApp({ ...lookupDeps, primary: dbs.primary, verifyBearer, site })
-    const http = createHttpServer(app)
+    const http = httpServerFor(app)
     http.keepAliveTimeout = 5000
     const whois = createWhoisServer({
       ...lookupDeps,
