@@ -414,6 +414,11 @@ async function main(): Promise<void> {
       [join(work, 'canned.json'), String(port + 2)],
       /ceiling listening/,
     )
+    const keptCeilingPid = await helper(
+      'ceiling.ts',
+      [join(work, 'canned.json'), String(port + 5), 'prototypes'],
+      /ceiling listening/,
+    )
     const referencePid = await helper(
       'reference.ts',
       [schemaUrl(url, 'bench_big'), String(port + 3)],
@@ -434,6 +439,11 @@ async function main(): Promise<void> {
           name: 'ceiling',
           pid: ceilingPid,
           load: (s) => wrk(`http://127.0.0.1:${port + 2}`, s, bigNames, '/rdap/domain/'),
+        },
+        {
+          name: 'ceiling-prototypes-kept',
+          pid: keptCeilingPid,
+          load: (s) => wrk(`http://127.0.0.1:${port + 5}`, s, bigNames, '/rdap/domain/'),
         },
         {
           name: 'reference-one-select',
@@ -527,6 +537,9 @@ async function main(): Promise<void> {
   )
   say(
     `anonymous lookups / the one-select reference: ${(rpsOf('rdap-anonymous') / rpsOf('reference-one-select')).toFixed(2)}`,
+  )
+  say(
+    `anonymous lookups / the canned app served as the server is: ${(rpsOf('rdap-anonymous') / rpsOf('ceiling-prototypes-kept')).toFixed(2)}`,
   )
   say(`whois / the canned port-43 server: ${(rpsOf('whois') / rpsOf('whois-ceiling')).toFixed(2)}`)
   await mkdir('bench', { recursive: true })
