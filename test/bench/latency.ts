@@ -4,7 +4,7 @@
 
 export type Histogram = ReadonlyMap<number, number>
 
-/** `value:count,value:count,...` (what random-path.lua and whois-load.ts print) */
+/** `value:count,value:count,...` (what random-path.lua and whois-load.c print) */
 export function parseHistogram(text: string): Histogram {
   const histogram = new Map<number, number>()
   for (const pair of text.split(',')) {

@@ -1,5 +1,5 @@
 // npm run bench: the server measured as operators would see it, against a ceiling measured in the
-// same run. Needs DATABASE_URL (a PostgreSQL server) and wrk. Not run by jest.
+// same run. Needs DATABASE_URL (a PostgreSQL server), wrk and a C compiler. Not run by jest.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
@@ -285,19 +285,26 @@ async function measureInTurns(contenders: Contender[]): Promise<Case[]> {
 
 const round = (x: number) => Math.round(x * 100) / 100
 
-async function whoisLoad(port: number, namesFile: string, seconds: number): Promise<LoadResult> {
+/** builds the WHOIS load generator (whois-load.c) into `dir`; its path */
+async function buildWhoisLoad(dir: string): Promise<string> {
+  const binary = join(dir, 'whois-load')
+  await run('cc', ['-O2', '-o', binary, 'test/bench/whois-load.c']).catch((err: Error) => {
+    throw new Error(
+      `the WHOIS load generator did not build (a C compiler is needed: apt-get install gcc)\n${err.message}`,
+    )
+  })
+  return binary
+}
+
+async function whoisLoad(
+  generator: string,
+  port: number,
+  namesFile: string,
+  seconds: number,
+): Promise<LoadResult> {
   const { stdout } = await run(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'test/bench/whois-load.ts',
-      '127.0.0.1',
-      String(port),
-      namesFile,
-      String(seconds),
-      String(CONNECTIONS),
-    ],
+    generator,
+    ['127.0.0.1', String(port), namesFile, String(seconds), String(CONNECTIONS)],
     { maxBuffer: 64 << 20 },
   )
   const [summary = '', histogram = ''] = stdout.split('\n')
@@ -335,6 +342,7 @@ async function main(): Promise<void> {
       throw new Error('wrk is not installed (apt-get install wrk)')
   })
   const work = await mkdtemp(join(tmpdir(), 'rdds-bench-'))
+  const whoisGenerator = await buildWhoisLoad(work)
   const big = await ensureRegistry(url, 'bench_big', BIG)
   const small = await ensureRegistry(url, 'bench_small', SMALL)
 
@@ -465,9 +473,9 @@ async function main(): Promise<void> {
         {
           name: 'whois-ceiling',
           pid: whoisCeilingPid,
-          load: (s) => whoisLoad(port + 4, bigNames, s),
+          load: (s) => whoisLoad(whoisGenerator, port + 4, bigNames, s),
         },
-        { name: 'whois', pid, load: (s) => whoisLoad(port + 1, bigNames, s) },
+        { name: 'whois', pid, load: (s) => whoisLoad(whoisGenerator, port + 1, bigNames, s) },
       ])),
     )
     // no growth: RSS after a long anonymous run against RSS at its start
