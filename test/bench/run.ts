@@ -550,6 +550,14 @@ async function main(): Promise<void> {
     `anonymous lookups / the canned app served as the server is: ${(rpsOf('rdap-anonymous') / rpsOf('ceiling-prototypes-kept')).toFixed(2)}`,
   )
   say(`whois / the canned port-43 server: ${(rpsOf('whois') / rpsOf('whois-ceiling')).toFixed(2)}`)
+  // a failed request is not counted in req/s: a case with failures measured something else
+  const failing = cases.filter((c) => c.errors > 0)
+  say(
+    failing.length
+      ? `FAILED REQUESTS: ${failing.map((c) => `${c.name} ${c.errors}`).join(', ')}`
+      : 'failed requests: none (not-found answers are the not-found case)',
+  )
+  if (failing.length) process.exitCode = 1
   await mkdir('bench', { recursive: true })
   await writeFile(
     'bench/results.json',
