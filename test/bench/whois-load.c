@@ -22,10 +22,11 @@
 #define MAX_NAME 253
 
 struct client {
-  int fd;
+  int fd; // -1 between queries, or when no socket could be had (tried again at the next sweep)
   long long started_us;
   long long bytes;
   int sent;
+  int stopped; // the time is up and its last query ended
 };
 
 static char **names;
@@ -34,6 +35,8 @@ static struct sockaddr_in server;
 static int poller;
 static unsigned *histogram; // index: whole microseconds, up to TIMEOUT_US
 static long long requests, errors;
+static long long deadline_us;
+static int active; // clients not stopped
 
 static long long now_us(void) {
   struct timespec t;
@@ -46,6 +49,10 @@ static void start_query(struct client *c) {
   c->started_us = now_us();
   c->bytes = 0;
   c->sent = 0;
+  if (c->fd < 0) {
+    errors++; // out of descriptors, say: the sweep tries again
+    return;
+  }
   int one = 1;
   setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   // a refused or failed connect shows up as an error event, handled like any other
@@ -90,6 +97,15 @@ static void finish(struct client *c, int answered) {
   c->fd = -1;
 }
 
+/** after a query ended, or when no socket could be had: another, or stop once the time is up */
+static void next_query(struct client *c, long long now) {
+  if (now < deadline_us) start_query(c);
+  else {
+    c->stopped = 1;
+    active--;
+  }
+}
+
 static void read_names(const char *file) {
   FILE *f = fopen(file, "r");
   if (!f) {
@@ -132,9 +148,9 @@ int main(int argc, char **argv) {
 
   struct client *clients = calloc((size_t)concurrency, sizeof *clients);
   long long started = now_us();
-  long long deadline = started + (long long)(atof(argv[4]) * 1e6);
+  deadline_us = started + (long long)(atof(argv[4]) * 1e6);
   for (int i = 0; i < concurrency; i++) start_query(&clients[i]);
-  int active = concurrency;
+  active = concurrency;
   struct epoll_event events[256];
   long long last_sweep = started;
   while (active > 0) {
@@ -147,18 +163,19 @@ int main(int argc, char **argv) {
       if (outcome == 0 && c->sent) outcome = read_answer(c);
       if (outcome == 0) continue;
       finish(c, outcome == 1);
-      if (now_us() < deadline) start_query(c);
-      else active--;
+      next_query(c, now_us());
     }
     long long now = now_us();
     if (now - last_sweep < 100000) continue;
     last_sweep = now;
     for (int i = 0; i < concurrency; i++) {
       struct client *c = &clients[i];
-      if (c->fd < 0 || now - c->started_us <= TIMEOUT_US) continue;
-      finish(c, 0);
-      if (now < deadline) start_query(c);
-      else active--;
+      if (c->stopped) continue;
+      if (c->fd >= 0) {
+        if (now - c->started_us <= TIMEOUT_US) continue;
+        finish(c, 0);
+      }
+      next_query(c, now);
     }
   }
   printf("{\"requests\":%lld,\"seconds\":%.3f,\"errors\":%lld}\n", requests,
