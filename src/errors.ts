@@ -15,6 +15,33 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A query that failed in the database or on the way to it (connection lost, timeout, SQL error).
+ * Carries the driver's message for logs; clients only ever learn that the database is unavailable.
+ */
+export class DatabaseError extends Error {
+  /** the SQLSTATE, when the server sent one */
+  readonly sqlState: string | undefined
+  constructor(cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause })
+    this.name = 'DatabaseError'
+    const code = (cause as { code?: unknown })?.code
+    this.sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
+  }
+}
+
+/** the operational meaning of an error at a protocol edge: AppError as is, a database failure as 503 */
+export function asAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err
+  if (err instanceof DatabaseError)
+    return new AppError(
+      'UNAVAILABLE',
+      'The registration database is unavailable; try again later.',
+      { cause: err },
+    )
+  return undefined
+}
+
 /** a start-up failure (config, policy, migrations): printed as one message, exit 1 */
 export class StartupError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -100,7 +100,7 @@ export async function lookupEntity(
       registrar.handle,
       decided,
     )
-  const contact = await fetching(findContactByRoid(deps.reader, handle.toUpperCase()))
+  const contact = await findContactByRoid(deps.reader, handle.toUpperCase())
   if (!contact) throw new AppError('NOT_FOUND', 'The entity was not found.')
   return decide(deps, { kind: 'contact', contact }, contact.registrarIanaId, contact.roid, decided)
 }
@@ -130,26 +130,11 @@ export async function lookupRegistrars(
 /**
  * The viewer and the object, read at once: the token and accreditation checks overlap the read.
  * A rejected token wins over whatever the read found; nothing is decided before both are known.
+ * A read that fails is a DatabaseError, which the protocols answer as unavailable (503).
  */
-function readAs<T>(ctx: LookupContext, read: Promise<T>): Promise<[Viewer, T]> {
-  return Promise.all([ctx.viewer, fetching(read)])
-}
-
-/**
- * A read that fails is the database being unavailable to the client (503); the cause goes to the
- * log. A row that does not parse is a bug or corrupt data, not an outage: it stays a 500.
- */
-async function fetching<T>(read: Promise<T>): Promise<T> {
-  try {
-    return await read
-  } catch (err) {
-    if ((err as Error)?.name === 'ZodError') throw err
-    throw new AppError(
-      'UNAVAILABLE',
-      'The registration database is unavailable; try again later.',
-      { cause: err },
-    )
-  }
+async function readAs<T>(ctx: LookupContext, read: Promise<T>): Promise<[Viewer, T]> {
+  read.catch(() => undefined) // a rejected token, awaited first, must not leave this unhandled
+  return [await ctx.viewer, await read]
 }
 
 /** runs the policy; records an audit row before disclosing anything personal beyond the public view */

@@ -6,6 +6,7 @@ import { addRdapRoutes } from '../rdap/routes.js'
 import type { SiteConfig } from '../rdap/respond.js'
 import type { Queryable } from '../storage/db.js'
 import { errorHandler } from './error-handler.js'
+import { readiness } from './readiness.js'
 import { cors, requestLogging, viewerFrom, type VerifyBearer } from './middleware.js'
 
 export interface AppDeps extends LookupDeps {
@@ -29,27 +30,10 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
   })
-  app.get('/readyz', async (_req, res) => {
-    const ok = await databaseAnswers(deps.primary)
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable' })
-  })
+  app.get('/readyz', readiness(deps.primary, deps.audit))
   app.use(() => {
     throw new AppError('NOT_FOUND', 'No such resource; RDAP queries live under /rdap/.')
   })
   app.use(errorHandler(deps.log, deps.site))
   return app
-}
-
-async function databaseAnswers(db: Queryable): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), 2000)
-  })
-  try {
-    return await Promise.race([db.query('select 1').then(() => true), timeout])
-  } catch {
-    return false
-  } finally {
-    clearTimeout(timer)
-  }
 }

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express'
-import { AppError } from '../errors.js'
+import { asAppError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { parseUrl } from '../url.js'
 import { errorBody, HTTP_STATUS } from './errors.js'
@@ -90,9 +90,10 @@ export function sendRdap(
 
 /** answers an error as RFC 9083 says; routes use it directly for expected outcomes such as 404 */
 export function sendError(log: Logger, site: SiteConfig) {
-  return (err: unknown, req: Request, res: Response): void => {
+  return (thrown: unknown, req: Request, res: Response): void => {
     const ctx = renderContextOf(req, site)
-    if (err instanceof AppError) {
+    const err = asAppError(thrown)
+    if (err) {
       const status = HTTP_STATUS[err.code]
       if (err.code === 'UNAUTHORIZED') {
         // RFC 6750 §3: the token was rejected; the description is ours, never the token
@@ -101,18 +102,33 @@ export function sendError(log: Logger, site: SiteConfig) {
           `Bearer realm="rdap", error="invalid_token", error_description="${err.message.replace(/["\\]/g, '')}"`,
         )
       }
+      if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
       if (status >= 500)
-        log.warn({ reqId: res.locals.requestId, code: err.code, err: err.cause }, err.message)
+        log.warn(
+          { reqId: res.locals.requestId, code: err.code, err: causeOf(err.cause) },
+          err.message,
+        )
       return sendRdap(res, status, errorBody(status, err.message, ctx), { cache: false })
     }
-    const status = clientErrorStatus(err)
+    const status = clientErrorStatus(thrown)
     if (status)
       return sendRdap(res, status, errorBody(status, 'The request could not be understood.', ctx), {
         cache: false,
       })
-    log.error({ reqId: res.locals.requestId, err }, 'unexpected error')
+    log.error({ reqId: res.locals.requestId, err: thrown }, 'unexpected error')
     return sendRdap(res, 500, errorBody(500, 'An error was encountered.', ctx), { cache: false })
   }
+}
+
+/** RFC 9110 §10.2.3: when a 503's client may try again; an outage of the database is seconds */
+export const RETRY_AFTER_SECONDS = 5
+
+/** a failure's message and code for the log; a driver's error may carry values in its detail */
+function causeOf(cause: unknown): unknown {
+  const inner = (cause as { cause?: unknown })?.cause ?? cause
+  if (!(inner instanceof Error)) return inner
+  const code = (inner as { code?: unknown }).code
+  return { type: inner.name, message: inner.message, ...(code ? { code } : {}) }
 }
 
 /** express and its parsers mark bad input (undecodable URL, oversized body) with a 4xx status */

@@ -28,20 +28,40 @@ export interface Databases {
 export interface OpenOptions {
   /** a schema to work in (each test file on the pg lane gets its own) */
   readonly schema?: string
+  /** how long a query may take before it fails (DATABASE_TIMEOUT_MS) */
+  readonly timeoutMs?: number
 }
 
 /** opens node-postgres when DATABASE_URL is set, else PGlite; applies migrations */
 export async function openDatabases(
-  config: Pick<Config, 'DATABASE_URL' | 'DATABASE_READ_URL' | 'PGLITE_DIR'>,
+  config: Pick<Config, 'DATABASE_URL' | 'DATABASE_READ_URL' | 'PGLITE_DIR'> & {
+    readonly DATABASE_TIMEOUT_MS?: number
+  },
   log: Logger,
-  options: OpenOptions = {},
+  openOptions: OpenOptions = {},
 ): Promise<Databases> {
-  const primary = await openDb(config, log, options)
-  try {
-    await migrate(primary, log)
-  } catch (err) {
-    await primary.close()
-    throw err
+  const options =
+    config.DATABASE_TIMEOUT_MS !== undefined
+      ? { timeoutMs: config.DATABASE_TIMEOUT_MS, ...openOptions }
+      : openOptions
+  let primary: Db
+  if (config.DATABASE_URL && options.timeoutMs !== 0) {
+    // a migration may take longer than any query should: it runs on a connection of its own
+    const migrating = await openDb(config, log, { ...options, timeoutMs: 0 })
+    try {
+      await migrate(migrating, log)
+    } finally {
+      await migrating.close()
+    }
+    primary = await openDb(config, log, options)
+  } else {
+    primary = await openDb(config, log, options)
+    try {
+      await migrate(primary, log)
+    } catch (err) {
+      await primary.close()
+      throw err
+    }
   }
   let reader = primary
   if (config.DATABASE_READ_URL) {

@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto'
 import pg from 'pg'
-import { StartupError } from '../errors.js'
+import { DatabaseError, StartupError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Db, OpenOptions, Queryable } from './db.js'
 
 // int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53
 pg.types.setTypeParser(20, (value) => Number(value))
 
-/** node-postgres pool; the one file that imports pg. Parameters are never logged. */
+/**
+ * node-postgres pool; the one file that imports pg. Parameters are never logged. Every failure of a
+ * query is a DatabaseError; a connection that fails is dropped from the pool, never left to crash
+ * the process, and no query waits longer than the timeout (the server's statement_timeout, and the
+ * client's own for a connection that went silent).
+ */
 export async function openPg(url: string, log: Logger, options: OpenOptions = {}): Promise<Db> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   // an `options` parameter in the URL would replace the pool's whole `options` (the URL wins in
   // node-postgres), dropping the generic plans below: it is taken out and merged with ours instead
   const connection = new URL(url)
@@ -19,13 +25,19 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
     max: Number(process.env.DATABASE_POOL_SIZE ?? 16),
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30000,
-    query_timeout: 15000,
+    // a connection cut without a FIN (a dropped route, a dead host) is noticed by the timeouts
+    // below while in use, and by TCP keep-alive while idle
+    keepAlive: true,
+    // the server cancels first and says why; the client's own limit catches a silent connection.
+    // 0: no limit (migrations, seeds and the CLI's long reads)
+    ...(timeoutMs > 0 ? { query_timeout: timeoutMs + 1000 } : {}),
     // our statements are few and prepared: plan each once per connection (a 6-table join costs
     // more to plan than to run), whatever the size of a batch
     options: [
       urlOptions,
       options.schema ? `-c search_path=${options.schema}` : '',
       '-c plan_cache_mode=force_generic_plan',
+      `-c statement_timeout=${timeoutMs}`,
     ]
       .filter(Boolean)
       .join(' '),
@@ -45,32 +57,58 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
   }
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: readonly unknown[]) {
-      // parameterized queries run as named prepared statements: Postgres parses and plans each once
-      // per connection instead of on every lookup
-      const result = params
-        ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
-        : await client.query(sql)
-      return result.rows as Row[]
+      try {
+        // parameterized queries run as named prepared statements: Postgres parses and plans each
+        // once per connection instead of on every lookup
+        const result = params
+          ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
+          : await client.query(sql)
+        return result.rows as Row[]
+      } catch (err) {
+        throw new DatabaseError(err)
+      }
     },
     async exec(sqlText: string) {
-      await client.query(sqlText)
+      try {
+        await client.query(sqlText)
+      } catch (err) {
+        throw new DatabaseError(err)
+      }
     },
   })
   return {
     engine: 'pg',
     ...run(pool),
     async transaction(fn) {
-      const client = await pool.connect()
+      let client: pg.PoolClient
       try {
-        await client.query('begin')
-        const result = await fn(run(client))
-        await client.query('commit')
+        client = await pool.connect()
+      } catch (err) {
+        throw new DatabaseError(err)
+      }
+      // a checked-out client has no listener of the pool's: a connection lost between two
+      // statements would otherwise be an unhandled 'error' event, which ends the process
+      let lost: Error | undefined
+      const onError = (err: Error) => {
+        lost ??= err
+        log.warn({ err: { message: err.message } }, 'database connection lost in a transaction')
+      }
+      client.on('error', onError)
+      let failed: unknown
+      try {
+        const tx = run(client)
+        await tx.exec('begin')
+        const result = await fn(tx)
+        await tx.exec('commit')
         return result
       } catch (err) {
+        failed = err
         await client.query('rollback').catch(() => undefined)
         throw err
       } finally {
-        client.release()
+        client.off('error', onError)
+        // a connection that failed in any way is discarded, not handed to the next request
+        client.release(lost ?? (failed instanceof DatabaseError ? failed : undefined))
       }
     },
     async close() {
@@ -78,6 +116,8 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
     },
   }
 }
+
+const DEFAULT_TIMEOUT_MS = 5000
 
 const names = new Map<string, string>()
 

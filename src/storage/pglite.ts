@@ -1,3 +1,4 @@
+import { DatabaseError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Db, OpenOptions, Queryable } from './db.js'
 
@@ -20,17 +21,39 @@ export async function openPglite(
   log.debug({ dir: dir ?? 'memory' }, 'embedded database open')
   const wrap = (target: Pick<typeof pglite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params?: readonly unknown[]) {
-      const result = await target.query<Row>(sql, params as unknown[] | undefined)
-      return result.rows
+      try {
+        return (await target.query<Row>(sql, params as unknown[] | undefined)).rows
+      } catch (err) {
+        throw new DatabaseError(err)
+      }
     },
     async exec(sqlText: string) {
-      await target.exec(sqlText)
+      try {
+        await target.exec(sqlText)
+      } catch (err) {
+        throw new DatabaseError(err)
+      }
     },
   })
   return {
     engine: 'pglite',
     ...wrap(pglite),
-    transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
+    async transaction(fn) {
+      // what fn throws passes as it is; a failure of the transaction itself is the database's
+      let thrown: { err: unknown } | undefined
+      try {
+        return await pglite.transaction(async (tx) => {
+          try {
+            return await fn(wrap(tx))
+          } catch (err) {
+            thrown = { err }
+            throw err
+          }
+        })
+      } catch (err) {
+        throw thrown ? thrown.err : new DatabaseError(err)
+      }
+    },
     async close() {
       if (!pglite.closed) await pglite.close()
     },

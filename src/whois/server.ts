@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { ANONYMOUS } from '../domain/audience.js'
-import { AppError } from '../errors.js'
+import { asAppError } from '../errors.js'
 import {
   lookupDomain,
   lookupNameserver,
@@ -137,18 +137,20 @@ export function createWhoisServer(deps: WhoisDeps): Server {
           return renderWhoisList('Query matched more than one registrar:', names, ctx)
         }
       }
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'NOT_FOUND') {
+    } catch (thrown) {
+      const err = asAppError(thrown)
+      if (err?.code === 'NOT_FOUND') {
         return renderWhoisNotFound(
           query.kind === 'domain' || query.kind === 'nameserver' ? query.asked : '',
           ctx,
         )
       }
-      if (err instanceof AppError)
-        return whoisErrorLine(
-          err.code === 'UNAVAILABLE' ? 'service temporarily unavailable' : err.message,
-        )
-      deps.log.error({ err, requestId }, 'whois lookup failed')
+      if (err?.code === 'UNAVAILABLE') {
+        deps.log.warn({ requestId, err: { message: (thrown as Error).message } }, err.message)
+        return whoisErrorLine('service temporarily unavailable')
+      }
+      if (err) return whoisErrorLine(err.message)
+      deps.log.error({ err: thrown, requestId }, 'whois lookup failed')
       return whoisErrorLine('service temporarily unavailable')
     }
   }

@@ -361,7 +361,7 @@ describe(`RDAP over HTTP on ${ENGINE}`, () => {
   describe('health', () => {
     test('GET /healthz and /readyz answer while the database is up', async () => {
       await get('/healthz').expect(200, { status: 'ok' })
-      await get('/readyz').expect(200, { status: 'ready' })
+      await get('/readyz').expect(200, { status: 'ready', database: 'up', audit: 'up' })
     })
   })
 })
@@ -433,7 +433,7 @@ describe('when something unexpected breaks', () => {
       reader,
       primary: reader,
       policy: await loadTestPolicy(),
-      audit: { append: async () => undefined },
+      audit: { append: async () => undefined, failingSince: () => undefined },
       log,
       verifyBearer: async () => ({ kind: 'anonymous' }),
       site: TEST_SITE,
