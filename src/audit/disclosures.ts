@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { checkpointComparison, type Checkpoint } from './checkpoints.js'
 import type { Db, Queryable } from '../storage/db.js'
 
 /** one non-public disclosure: who saw which personal fields of what; never the values */
@@ -26,6 +27,8 @@ export interface AuditRow extends DisclosureEvent {
 export interface AuditLog {
   /** resolves once the row is committed; rejects if it could not be written */
   append(event: DisclosureEvent): Promise<void>
+  /** when the last append failed, if none has succeeded since */
+  failingSince(): Date | undefined
 }
 
 export const GENESIS = '0'.repeat(64)
@@ -70,6 +73,7 @@ export function createAuditLog(db: Db): AuditLog {
   let queue: Pending[] = []
   let writing = false
   let head: string | undefined
+  let failingSince: Date | undefined
 
   async function write(events: readonly DisclosureEvent[]): Promise<void> {
     // one round trip while this process is the only writer: hashed from the head it last wrote
@@ -99,8 +103,10 @@ export function createAuditLog(db: Db): AuditLog {
       queue = []
       try {
         await write(batch.map((p) => p.event))
+        failingSince = undefined
         batch.forEach((p) => p.resolve())
       } catch (err) {
+        failingSince ??= new Date()
         head = undefined
         batch.forEach((p) => p.reject(err))
       }
@@ -115,6 +121,7 @@ export function createAuditLog(db: Db): AuditLog {
         if (!writing) void drain()
       })
     },
+    failingSince: () => failingSince,
   }
 }
 
@@ -141,11 +148,27 @@ function chain(head: string, events: readonly DisclosureEvent[]) {
   })
 }
 
+/**
+ * Whether this role can append to the log at all (table, function and rights in place); says
+ * nothing of the rows. Throws a DatabaseError when the database does not answer.
+ */
+export async function auditWritable(db: Queryable): Promise<boolean> {
+  const [row] = await db.query<{ ok: boolean }>(
+    // by oid: a missing table or function is null (not ready), never an error
+    `select coalesce(has_table_privilege(to_regclass('disclosures'), 'insert')
+        and has_function_privilege(to_regprocedure('disclosures_append(text, jsonb)'), 'execute'),
+        false) as ok`,
+  )
+  return row?.ok === true
+}
+
 export interface AuditFilter {
   readonly subject?: string
   readonly object?: string
   readonly since?: Date
   readonly limit?: number
+  /** the newest rows first (the default of `rdds audit list`) */
+  readonly newestFirst?: boolean
 }
 
 export async function listDisclosures(
@@ -167,7 +190,7 @@ export async function listDisclosures(
   if (filter.since !== undefined) where('at', '>=', filter.since)
   const rows = await db.query<Record<string, unknown>>(
     `select * from disclosures${conditions.length ? ` where ${conditions.join(' and ')}` : ''}
-      order by id limit ${limit}`,
+      order by id${filter.newestFirst ? ' desc' : ''} limit ${limit}`,
     params,
   )
   return rows.map(toRow)
@@ -179,16 +202,19 @@ export interface VerifyResult {
 }
 
 /**
- * Recomputes the chain: a changed row breaks its own hash, a deleted one its successor's link. Reads
- * it in pages along the primary key, so memory stays flat however long the log grows (the whole
- * table at once took 330 MB for 79,000 rows).
+ * Recomputes the chain: a changed row breaks its own hash, a deleted one its successor's link and
+ * the run of ids (given one by one under the chain's lock). What the chain cannot show, rows
+ * removed or rewritten at its end, the checkpoints do. Reads the log in pages along the primary
+ * key, so memory stays flat however long it grows (the whole table at once took 330 MB for 79,000
+ * rows).
  */
 export async function verifyChain(
   db: Queryable,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; checkpoints?: readonly Checkpoint[] } = {},
 ): Promise<VerifyResult> {
   const pageSize = rowCount(options.pageSize, 5000)
   const problems: string[] = []
+  const checkpoints = checkpointComparison(options.checkpoints ?? [])
   let prev = GENESIS
   let rows = 0
   let after = 0
@@ -202,6 +228,14 @@ export async function verifyChain(
       )
     ).map(toRow)
     for (const row of page) {
+      const expected = after + 1
+      if (row.id !== expected)
+        problems.push(
+          `row ${row.id}: ids jump from ${expected - 1} to ${row.id} (${row.id - expected === 1 ? `row ${expected} is` : `rows ${expected} to ${row.id - 1} are`} missing)`,
+        )
+      checkpoints.see(row)
+      after = row.id
+      rows++
       if (row.prevHash !== prev)
         problems.push(
           `row ${row.id}: does not follow the row before it (a row was deleted or reordered)`,
@@ -210,9 +244,7 @@ export async function verifyChain(
         problems.push(`row ${row.id}: content does not match its hash (changed)`)
       prev = row.hash
     }
-    rows += page.length
-    if (page.length < pageSize) return { rows, problems }
-    after = page[page.length - 1]!.id
+    if (page.length < pageSize) return { rows, problems: [...problems, ...checkpoints.problems()] }
   }
 }
 

@@ -101,17 +101,18 @@ test(`verify reads the chain page by page and still finds a change or a deletion
     expect(await verifyChain(noting, { pageSize: 7 })).toEqual({ rows: 40, problems: [] })
     expect(answers).toEqual([7, 7, 7, 7, 7, 5])
 
-    await fresh.primary.exec('alter table disclosures disable trigger disclosures_no_update')
+    await fresh.primary.exec('alter table disclosures disable trigger user')
     // rows[7] opens the second page of seven, rows[14] the third
     await fresh.primary.query("update disclosures set subject = 'someone-else' where id = $1", [
       rows[7]!.id,
     ])
     await fresh.primary.query('delete from disclosures where id = $1', [rows[14]!.id])
-    await fresh.primary.exec('alter table disclosures enable trigger disclosures_no_update')
+    await fresh.primary.exec('alter table disclosures enable trigger user')
     const expected = {
       rows: 39,
       problems: [
         `row ${rows[7]!.id}: content does not match its hash (changed)`,
+        `row ${rows[15]!.id}: ids jump from ${rows[13]!.id} to ${rows[15]!.id} (row ${rows[14]!.id} is missing)`,
         `row ${rows[15]!.id}: does not follow the row before it (a row was deleted or reordered)`,
       ],
     }

@@ -16,6 +16,8 @@ import {
   type TestKey,
 } from '../helpers/tokens.js'
 
+const BY = { operator: 'test', host: 'localhost' }
+
 const LA = 'https://accreditation.police.test'
 const PORTAL = 'https://portal.nic.test'
 const DEAD = 'https://dead-idp.test'
@@ -66,18 +68,26 @@ describe(`accredited access on ${ENGINE}`, () => {
       '/',
     )
     t = await startTestApp({ issuers })
-    await addAccreditation(t.db.primary, {
-      id: 'acc-le',
-      holder: 'Test Police Unit',
-      issuer: LA,
-      purposes: ['law-enforcement', 'cybersecurity'],
-    })
-    await addAccreditation(t.db.primary, {
-      id: 'acc-ipc',
-      holder: 'Brand Protection Ltd',
-      issuer: IPC,
-      purposes: ['ip-protection', 'consumer-protection'],
-    })
+    await addAccreditation(
+      t.db.primary,
+      {
+        id: 'acc-le',
+        holder: 'Test Police Unit',
+        issuer: LA,
+        purposes: ['law-enforcement', 'cybersecurity'],
+      },
+      BY,
+    )
+    await addAccreditation(
+      t.db.primary,
+      {
+        id: 'acc-ipc',
+        holder: 'Brand Protection Ltd',
+        issuer: IPC,
+        purposes: ['ip-protection', 'consumer-protection'],
+      },
+      BY,
+    )
   })
   afterAll(async () => {
     await jwks.close()
@@ -244,46 +254,58 @@ describe(`accredited access on ${ENGINE}`, () => {
     test('when the accreditation is suspended or revoked, then the next request is refused even with an unexpired token', async () => {
       const token = await le()
       await get('/rdap/domain/privacy.example', token).expect(200)
-      await setAccreditationStatus(t.db.primary, 'acc-le', 'suspended')
+      await setAccreditationStatus(t.db.primary, 'acc-le', 'suspend', BY)
       expect(
         (await get('/rdap/domain/privacy.example', token).expect(403)).body.description[0],
       ).toMatch(/suspended/)
-      await setAccreditationStatus(t.db.primary, 'acc-le', 'active')
+      await setAccreditationStatus(t.db.primary, 'acc-le', 'activate', BY)
       await get('/rdap/domain/privacy.example', token).expect(200)
-      await addAccreditation(t.db.primary, {
-        id: 'acc-tmp',
-        holder: 'Temp',
-        issuer: LA,
-        purposes: ['law-enforcement'],
-      })
+      await addAccreditation(
+        t.db.primary,
+        {
+          id: 'acc-tmp',
+          holder: 'Temp',
+          issuer: LA,
+          purposes: ['law-enforcement'],
+        },
+        BY,
+      )
       const tmp = await le({ accreditation_id: 'acc-tmp' })
       await get('/rdap/domain/privacy.example', tmp).expect(200)
-      await setAccreditationStatus(t.db.primary, 'acc-tmp', 'revoked')
+      await setAccreditationStatus(t.db.primary, 'acc-tmp', 'revoke', BY)
       expect(
         (await get('/rdap/domain/privacy.example', tmp).expect(403)).body.description[0],
       ).toMatch(/revoked/)
     })
 
     test('when the accreditation does not hold the purpose, or is unknown, or expired, then 403', async () => {
-      await addAccreditation(t.db.primary, {
-        id: 'acc-cyber',
-        holder: 'CERT',
-        issuer: LA,
-        purposes: ['cybersecurity'],
-      })
+      await addAccreditation(
+        t.db.primary,
+        {
+          id: 'acc-cyber',
+          holder: 'CERT',
+          issuer: LA,
+          purposes: ['cybersecurity'],
+        },
+        BY,
+      )
       await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-cyber' })).expect(
         403,
       )
       await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-nope' })).expect(
         403,
       )
-      await addAccreditation(t.db.primary, {
-        id: 'acc-old',
-        holder: 'Old',
-        issuer: LA,
-        purposes: ['law-enforcement'],
-        validUntil: new Date('2020-01-01'),
-      })
+      await addAccreditation(
+        t.db.primary,
+        {
+          id: 'acc-old',
+          holder: 'Old',
+          issuer: LA,
+          purposes: ['law-enforcement'],
+          validUntil: new Date('2020-01-01'),
+        },
+        BY,
+      )
       await get('/rdap/domain/privacy.example', await le({ accreditation_id: 'acc-old' })).expect(
         403,
       )
@@ -454,15 +476,16 @@ describe(`accredited access on ${ENGINE}`, () => {
           rows[1]!.id,
         ]),
       ).rejects.toThrow(/append-only/)
-      await t.db.primary.exec('alter table disclosures disable trigger disclosures_no_update')
+      await t.db.primary.exec('alter table disclosures disable trigger user')
       await t.db.primary.query("update disclosures set subject = 'someone-else' where id = $1", [
         rows[1]!.id,
       ])
       await t.db.primary.query('delete from disclosures where id = $1', [rows[3]!.id])
-      await t.db.primary.exec('alter table disclosures enable trigger disclosures_no_update')
+      await t.db.primary.exec('alter table disclosures enable trigger user')
       const result = await verifyChain(t.db.primary)
       expect(result.problems).toEqual([
         `row ${rows[1]!.id}: content does not match its hash (changed)`,
+        `row ${rows[4]!.id}: ids jump from ${rows[2]!.id} to ${rows[4]!.id} (row ${rows[3]!.id} is missing)`,
         `row ${rows[4]!.id}: does not follow the row before it (a row was deleted or reordered)`,
       ])
     })
@@ -479,15 +502,22 @@ describe(`when the audit row cannot be written on ${ENGINE}`, () => {
     )
     const t = await startTestApp({
       issuers,
-      audit: () => ({ append: () => Promise.reject(new Error('disk full')) }),
+      audit: () => ({
+        append: () => Promise.reject(new Error('disk full')),
+        failingSince: () => new Date(),
+      }),
     })
     try {
-      await addAccreditation(t.db.primary, {
-        id: 'acc-le',
-        holder: 'Police',
-        issuer: LA,
-        purposes: ['law-enforcement'],
-      })
+      await addAccreditation(
+        t.db.primary,
+        {
+          id: 'acc-le',
+          holder: 'Police',
+          issuer: LA,
+          purposes: ['law-enforcement'],
+        },
+        BY,
+      )
       const token = await signToken(key, {
         iss: LA,
         aud: AUD,

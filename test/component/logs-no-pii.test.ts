@@ -33,12 +33,16 @@ beforeAll(async () => {
     '/',
   )
   t = await startTestApp({ issuers, log: createLogger({ LOG_LEVEL: 'trace' }, sink) })
-  await addAccreditation(t.db.primary, {
-    id: 'acc',
-    holder: 'Police',
-    issuer: 'https://la.test',
-    purposes: ['law-enforcement'],
-  })
+  await addAccreditation(
+    t.db.primary,
+    {
+      id: 'acc',
+      holder: 'Police',
+      issuer: 'https://la.test',
+      purposes: ['law-enforcement'],
+    },
+    { operator: 'test', host: 'localhost' },
+  )
   token = await signToken(key, {
     iss: 'https://la.test',
     aud: 'rdap',
