@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { z } from 'zod'
 import { StartupError } from './errors.js'
 
@@ -15,7 +16,17 @@ const Env = z
       .min(1)
       .optional()
       .describe('folder for the embedded database; unset: memory'),
+    DATABASE_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(5000)
+      .describe('longest a query may take before the request answers 503; 0: no limit'),
     DATA_DIR: z.string().min(1).default('data').describe('local secrets and demo keys'),
+    DEMO: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('the demo registry and token issuer; unset: on for the embedded database only'),
     HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: port.default(8080),
     WHOIS_PORT: port.default(4343),
@@ -34,6 +45,22 @@ const Env = z
     POLICIES_DIR: z.string().min(1).default('policies'),
     ANONYMIZE_SECRET: z.string().min(16).optional().describe('HMAC key for anonymized e-mail'),
     ISSUERS_FILE: z.string().min(1).optional().describe('trusted token issuers (YAML)'),
+    AUDIT_CHECKPOINT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60)
+      .describe('how often the audit log head is checkpointed; 0: only at shutdown'),
+    AUDIT_CHECKPOINT_FILE: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('where checkpoints are appended; unset: DATA_DIR/audit-checkpoints.jsonl'),
+    AUDIT_CHECKPOINT_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Ed25519 private key (PEM) signing checkpoints; unset: generated in DATA_DIR'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -57,6 +84,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new StartupError(`invalid configuration: ${lines.join('; ')}`)
   }
   return Object.freeze(parsed.data)
+}
+
+/** whether the demo registry and the demo token issuer are on: DEMO, else the embedded default */
+export function demoEnabled(config: Pick<Config, 'DEMO' | 'DATABASE_URL'>): boolean {
+  return config.DEMO ? config.DEMO === 'true' : !config.DATABASE_URL
+}
+
+/** the file audit checkpoints are appended to */
+export function checkpointsFile(
+  config: Pick<Config, 'AUDIT_CHECKPOINT_FILE' | 'DATA_DIR'>,
+): string {
+  return config.AUDIT_CHECKPOINT_FILE ?? join(config.DATA_DIR, 'audit-checkpoints.jsonl')
 }
 
 /** the RDAP base URL (ending in /) that links and notices use */

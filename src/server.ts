@@ -1,15 +1,23 @@
-import type { AddressInfo } from 'node:net'
+import { mkdtemp } from 'node:fs/promises'
 import type { Server } from 'node:http'
-import { join } from 'node:path'
+import type { AddressInfo, Server as NetServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { startCheckpointer } from './audit/checkpointer.js'
+import { checkpointSigner } from './audit/checkpoints.js'
 import { createAuditLog } from './audit/disclosures.js'
 import { demoIssuerSpec, ensureDemoAccreditation } from './auth/demo-issuer.js'
 import { buildIssuers, loadIssuersFile, type Issuer } from './auth/issuers.js'
 import { createVerifier } from './auth/tokens.js'
-import type { Config } from './config.js'
+import { checkpointsFile, demoEnabled, type Config } from './config.js'
+import { StartupError } from './errors.js'
 import { createApp } from './http/app.js'
 import { httpServerFor } from './http/node-server.js'
 import { anonymizeSecret } from './local-data.js'
 import type { Logger } from './log.js'
+import { runOperation } from './operator/operations.js'
+import { announceServer, claimOwnership, ownerFile } from './operator/owner.js'
+import { serveOperator } from './operator/socket.js'
 import { loadPolicy } from './policy/load.js'
 import { openDatabases, type Databases } from './storage/db.js'
 import { seedDemoIfEmpty } from './storage/seed.js'
@@ -25,17 +33,39 @@ export interface RunningServer {
 const TERMS_OF_USE =
   "Registration data is provided for lawful purposes only. Personal data of natural persons is withheld from the public under the registry's disclosure policy; accredited access is available over RDAP. Bulk or automated harvesting is prohibited."
 
-/** loads everything a server needs (config, database, policy, issuers), then listens on HTTP and port 43 */
+/**
+ * Loads everything a server needs (config, database, policy, issuers), then listens on HTTP and
+ * port 43. On the embedded database it first becomes that database's one owner, and opens the
+ * operator socket through which local tools reach it.
+ */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const secret = await anonymizeSecret(config)
   const policy = await loadPolicy(config.POLICY, { dir: config.POLICIES_DIR, secret })
-  const dbs = await openDatabases(config, log)
+  const signer = await checkpointSigner(config)
+  const embedded = !config.DATABASE_URL
+  const database = config.PGLITE_DIR ? resolve(config.PGLITE_DIR) : 'in memory'
+  const ownership = embedded
+    ? await claimOwnership(ownerFile(config), 'server', database)
+    : undefined
+  const cleanup: Array<() => Promise<unknown>> = [async () => ownership?.release()]
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined)
+  }
   try {
-    const embedded = !config.DATABASE_URL
-    if (embedded && (await seedDemoIfEmpty(dbs.primary)))
-      log.info('demo registry loaded into the embedded database')
-    const issuers = await trustedIssuers(config, embedded, dbs)
+    const dbs = await openDatabases(config, log)
+    cleanup.push(() => dbs.close())
+    if (demoEnabled(config) && (await seedDemoIfEmpty(dbs.primary)))
+      log.info('demo registry loaded into an empty database')
+    const issuers = await trustedIssuers(config, dbs, log)
     const audit = createAuditLog(dbs.primary)
+    const checkpoints = startCheckpointer({
+      db: dbs.primary,
+      signer,
+      file: checkpointsFile(config),
+      seconds: config.AUDIT_CHECKPOINT_SECONDS,
+      log,
+    })
+    cleanup.push(() => checkpoints.stop())
     const verifyBearer = createVerifier({ issuers, db: dbs.primary })
     const site = {
       ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
@@ -54,62 +84,101 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         maxConnectionsPerIp: config.WHOIS_MAX_CONNECTIONS_PER_IP,
       },
     })
-    await listen(http, config.HTTP_PORT, config.HOST)
-    await listen(whois, config.WHOIS_PORT, config.HOST)
+    await listen(http, config.HTTP_PORT, config.HOST, 'HTTP_PORT', log)
+    cleanup.push(async () => {
+      http.closeAllConnections()
+      await close(http)
+    })
+    await listen(whois, config.WHOIS_PORT, config.HOST, 'WHOIS_PORT', log)
+    cleanup.push(() => close(whois))
     const httpPort = (http.address() as AddressInfo).port
     const whoisPort = (whois.address() as AddressInfo).port
+    const withdraw = await announceServer(config.DATA_DIR, { httpPort, whoisPort })
+    cleanup.push(withdraw)
+    if (ownership) {
+      const socket = await operatorSocketPath(config.DATA_DIR)
+      const operator = await serveOperator(
+        socket,
+        (name, args) => runOperation({ dbs, config, log }, name, args),
+        log,
+      )
+      cleanup.push(() => close(operator))
+      await ownership.update({ socket, httpPort, whoisPort })
+    }
     log.info(
       {
         http: `http://${config.HOST}:${httpPort}/rdap/`,
         whois: `${config.HOST}:${whoisPort}`,
         policy: policy.name,
-        database: embedded ? (config.PGLITE_DIR ?? 'embedded, in memory') : 'postgres',
+        database: embedded ? `embedded, ${database}` : 'postgres',
       },
       'tiered-rdds listening',
     )
     log.flush()
-    return {
-      httpPort,
-      whoisPort,
-      dbs,
-      async stop() {
-        http.closeAllConnections()
-        await Promise.all([close(http), close(whois)])
-        await dbs.close()
-      },
-    }
+    return { httpPort, whoisPort, dbs, stop: undo }
   } catch (err) {
-    await dbs.close()
+    await undo()
     throw err
   }
 }
 
+/**
+ * ISSUERS_FILE's issuers, and the demo issuer where the demo is on and no file is given, or where
+ * DEMO=true asks for it by name: never on a production database by default.
+ */
 async function trustedIssuers(
   config: Config,
-  embedded: boolean,
   dbs: Databases,
+  log: Logger,
 ): Promise<Map<string, Issuer>> {
-  if (config.ISSUERS_FILE) return loadIssuersFile(config.ISSUERS_FILE)
-  if (!embedded) return new Map()
-  // local development: a demo issuer and accreditation, so every tier can be tried at once
+  const issuers = config.ISSUERS_FILE ? await loadIssuersFile(config.ISSUERS_FILE) : new Map()
+  const demo = config.DEMO === 'true' || (demoEnabled(config) && !config.ISSUERS_FILE)
+  if (!demo) return issuers
   await ensureDemoAccreditation(dbs.primary)
-  return buildIssuers([await demoIssuerSpec(config.DATA_DIR)], join(config.DATA_DIR))
+  const demoIssuers = await buildIssuers([await demoIssuerSpec(config.DATA_DIR)], config.DATA_DIR)
+  if (config.DATABASE_URL)
+    log.warn(
+      'the demo token issuer is trusted (DEMO=true): anyone who can read DATA_DIR can sign tokens for every tier; never in production',
+    )
+  return new Map([...issuers, ...demoIssuers])
 }
 
+/** in DATA_DIR, unless its path is too long for a socket (about 100 bytes): then a private temp dir */
+async function operatorSocketPath(dataDir: string): Promise<string> {
+  const path = resolve(dataDir, 'rdds.sock')
+  if (Buffer.byteLength(path) < 100) return path
+  return join(await mkdtemp(join(tmpdir(), 'rdds-')), 'rdds.sock')
+}
+
+/** listens, or rejects with one line naming the variable to change; later errors are logged */
 function listen(
-  server: Server | import('node:net').Server,
+  server: Server | NetServer,
   port: number,
   host: string,
+  variable: string,
+  log: Logger,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject)
+    const failed = (err: NodeJS.ErrnoException) => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'is in use by another program'
+          : err.code === 'EACCES'
+            ? 'needs privileges this process does not have'
+            : err.code === 'EADDRNOTAVAIL'
+              ? 'names an address this machine does not have'
+              : `cannot be opened (${err.code ?? err.message})`
+      reject(new StartupError(`${host}:${port} ${why}; set ${variable} (or HOST) to another`))
+    }
+    server.once('error', failed)
     server.listen(port, host, () => {
-      server.off('error', reject)
+      server.off('error', failed)
+      server.on('error', (err) => log.error({ err }, `${variable} listener failed`))
       resolve()
     })
   })
 }
 
-function close(server: import('node:net').Server): Promise<void> {
+function close(server: NetServer): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()))
 }

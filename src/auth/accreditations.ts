@@ -68,24 +68,92 @@ export interface NewAccreditation {
   readonly validUntil?: Date | null
 }
 
-export async function addAccreditation(db: Queryable, a: NewAccreditation): Promise<void> {
-  await db.query(
-    'insert into accreditations (id, holder, issuer, purposes, valid_until) values ($1, $2, $3, $4, $5)',
-    [a.id, a.holder, a.issuer, [...a.purposes], a.validUntil ?? null],
-  )
+/** who made a change, for the history */
+export interface ChangedBy {
+  readonly operator: string
+  readonly host: string
 }
 
-/** suspend, revoke or reactivate; true if it exists. Takes effect on the next request. */
+/** adds an active accreditation and its history entry at once; false if the id exists */
+export async function addAccreditation(
+  db: Queryable,
+  a: NewAccreditation,
+  by: ChangedBy,
+): Promise<boolean> {
+  // one statement: the change and its record commit together, without a transaction to hold
+  const rows = await db.query(
+    `with added as (
+       insert into accreditations (id, holder, issuer, purposes, valid_until)
+       values ($1, $2, $3, $4, $5) on conflict (id) do nothing returning id, status)
+     insert into accreditation_changes (accreditation_id, action, status, operator, host, detail)
+     select id, 'add', status, $6, $7, $8::jsonb from added returning accreditation_id`,
+    [
+      a.id,
+      a.holder,
+      a.issuer,
+      [...a.purposes],
+      a.validUntil ?? null,
+      by.operator,
+      by.host,
+      JSON.stringify({
+        holder: a.holder,
+        issuer: a.issuer,
+        purposes: a.purposes,
+        validUntil: a.validUntil ?? null,
+      }),
+    ],
+  )
+  return rows.length > 0
+}
+
+const STATUS_OF = { suspend: 'suspended', revoke: 'revoked', activate: 'active' } as const
+
+/**
+ * Suspends, revokes or reactivates, recording who did it; the new status, or undefined if there is
+ * no such accreditation. Takes effect on the next request: accreditations are read on every one.
+ */
 export async function setAccreditationStatus(
   db: Queryable,
   id: string,
-  status: Accreditation['status'],
-): Promise<boolean> {
-  const rows = await db.query(
-    'update accreditations set status = $2, updated_at = now() where id = $1 returning id',
-    [id, status],
+  action: keyof typeof STATUS_OF,
+  by: ChangedBy,
+): Promise<Accreditation['status'] | undefined> {
+  const [row] = await db.query<{ status: Accreditation['status'] }>(
+    `with changed as (
+       update accreditations set status = $2, updated_at = now() where id = $1 returning id, status)
+     insert into accreditation_changes (accreditation_id, action, status, operator, host)
+     select id, $3, status, $4, $5 from changed returning status`,
+    [id, STATUS_OF[action], action, by.operator, by.host],
   )
-  return rows.length > 0
+  return row?.status
+}
+
+export interface AccreditationChange extends ChangedBy {
+  readonly id: number
+  readonly at: Date
+  readonly action: string
+  readonly status: string
+  readonly detail: Record<string, unknown>
+}
+
+/** every change to one accreditation, oldest first */
+export async function accreditationHistory(
+  db: Queryable,
+  id: string,
+): Promise<AccreditationChange[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    'select * from accreditation_changes where accreditation_id = $1 order by id',
+    [id],
+  )
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: new Date(r.at as string | Date),
+    action: String(r.action),
+    status: String(r.status),
+    operator: String(r.operator),
+    host: String(r.host),
+    detail: (r.detail as Record<string, unknown>) ?? {},
+  }))
 }
 
 /** why an accreditation does not cover a purpose now, or undefined when it does */

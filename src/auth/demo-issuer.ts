@@ -1,7 +1,9 @@
+import { hostname } from 'node:os'
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { AUDIENCES, PURPOSES, type Audience } from '../domain/audience.js'
 import { ensureLocalFile } from '../local-data.js'
 import type { Queryable } from '../storage/db.js'
+import { addAccreditation } from './accreditations.js'
 import type { IssuerSpec } from './issuers.js'
 
 /**
@@ -43,9 +45,15 @@ export async function demoIssuerSpec(dataDir: string): Promise<IssuerSpec> {
 
 /** the demo accreditation every demo token points to: all purposes, active */
 export async function ensureDemoAccreditation(db: Queryable): Promise<void> {
-  await db.query(
-    `insert into accreditations (id, holder, issuer, purposes) values ($1, $2, $3, $4) on conflict (id) do nothing`,
-    [DEMO_ACCREDITATION, 'Demo requester (local development only)', DEMO_ISSUER, [...PURPOSES]],
+  await addAccreditation(
+    db,
+    {
+      id: DEMO_ACCREDITATION,
+      holder: 'Demo requester (local development only)',
+      issuer: DEMO_ISSUER,
+      purposes: PURPOSES,
+    },
+    { operator: 'tiered-rdds demo', host: hostname() },
   )
 }
 

@@ -1,25 +1,17 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { createAuditLog } from '../../src/audit/disclosures.js'
 import { DEMO_AUDIENCE, DEMO_ISSUER } from '../../src/auth/demo-issuer.js'
 import { openDatabases } from '../../src/storage/db.js'
 import { silentLog } from '../helpers/db.js'
+import { runCli } from '../helpers/processes.js'
 
-const exec = promisify(execFile)
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
 
 /** `rdds …` as a user runs it, on an embedded database kept in a folder */
-describe('the rdds command line (embedded database in a folder)', () => {
+describe('the rdds command line on a folder no server owns (embedded database)', () => {
   let env: Record<string, string>
   let pgliteDir: string
   beforeAll(async () => {
@@ -33,19 +25,13 @@ describe('the rdds command line (embedded database in a folder)', () => {
     }
   })
 
-  const rdds = async (...args: string[]): Promise<Result> => {
-    try {
-      const { stdout, stderr } = await exec(
-        process.execPath,
-        ['--import', 'tsx', 'src/cli.ts', ...args],
-        { env, timeout: 60000 },
-      )
-      return { code: 0, stdout, stderr }
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string }
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-    }
-  }
+  const rdds = (...args: string[]) => runCli(env, ...args)
+
+  test('no command loads the demo registry as a side effect; seed does', async () => {
+    expect((await rdds('accreditation', 'list')).code).toBe(0)
+    expect((await rdds('preview', 'privacy.example')).stderr).toMatch(/not in the registry/)
+    expect((await rdds('seed')).stdout).toMatch(/seeded 0 synthetic domains \(plus the demo set\)/)
+  }, 60000)
 
   test('preview shows the public view withholding what law enforcement sees', async () => {
     const json = await rdds('preview', 'privacy.example', '--json')
@@ -69,10 +55,14 @@ describe('the rdds command line (embedded database in a folder)', () => {
       expect(view('accredited:law-enforcement').shown).toContain(f)
     }
     const table = await rdds('preview', 'PRIVACY.example', '--audience', 'public')
-    expect(table.stdout).toMatch(/registrant\.name\s+emptied/)
-    expect(table.stdout).toMatch(/registrant\.email\s+replaced/)
-    expect(table.stdout).toMatch(/registrant\.countryCode\s+shown/)
-    expect((await rdds('preview', 'nosuch.example')).code).toBe(2)
+    expect(table.stdout).toMatch(/registrant\.name\s+│ emptied/)
+    expect(table.stdout).toMatch(/registrant\.email\s+│ replaced/)
+    expect(table.stdout).toMatch(/registrant\.countryCode\s+│ shown/)
+    const missing = await rdds('preview', 'nosuch.example')
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: 'rdds: nosuch.example is not in the registry\n',
+    })
   }, 60000)
 
   test('accreditations are added, listed, suspended and revoked', async () => {
@@ -108,6 +98,18 @@ describe('the rdds command line (embedded database in a folder)', () => {
     )
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('unknown purpose(s) curiosity')
+    expect(bad.stderr).toContain('Usage: rdds accreditation add')
+    const twice = await rdds(
+      'accreditation',
+      'add',
+      '--id',
+      'acc-1',
+      '--holder',
+      'Y',
+      '--purposes',
+      'cybersecurity',
+    )
+    expect(twice).toMatchObject({ code: 1, stderr: 'rdds: accreditation acc-1 exists already\n' })
   }, 60000)
 
   test('audit list filters, and audit verify detects a changed row', async () => {
@@ -138,17 +140,19 @@ describe('the rdds command line (embedded database in a folder)', () => {
     expect(list.stderr).not.toContain('there may be more')
     const cut = await rdds('audit', 'list', '--limit', '1')
     expect(cut.stdout.trim().split('\n')).toHaveLength(1)
-    expect(cut.stderr).toContain('showing the first 1 rows, oldest first; there may be more')
+    expect(cut.stderr).toContain('showing the newest 1 rows; there may be more')
     expect((await rdds('audit', 'list', '--limit', '0')).code).toBe(2)
     expect((await rdds('audit', 'verify')).stdout).toContain('audit chain intact: 2 rows')
+    expect((await rdds('audit', 'checkpoint')).stdout).toMatch(/^checkpoint: 2 rows up to row 2/)
     const again = await openDatabases({ PGLITE_DIR: pgliteDir }, silentLog)
     await again.primary.exec(
-      "alter table disclosures disable trigger disclosures_no_update; update disclosures set fields = '{registrant.name}' where subject = 'alice'; alter table disclosures enable trigger disclosures_no_update",
+      "alter table disclosures disable trigger user; update disclosures set fields = '{registrant.name}' where subject = 'alice'; alter table disclosures enable trigger user",
     )
     await again.close()
     const verify = await rdds('audit', 'verify')
     expect(verify.code).toBe(1)
     expect(verify.stdout).toMatch(/TAMPERED row \d+: content does not match its hash/)
+    expect(verify.stderr).toBe('rdds: the audit log has been tampered with\n')
   }, 60000)
 
   test('token prints, on its last line, a token the demo issuer signed', async () => {
@@ -176,8 +180,8 @@ describe('the rdds command line (embedded database in a folder)', () => {
     // an option a command does not know is a usage error too: a line and the usage, no stack trace
     const unknown = await rdds('seed', '--frobnicate')
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toMatch(/^rdds: Unknown option '--frobnicate'/)
-    expect(unknown.stderr).toContain('usage: rdds <command>')
+    expect(unknown.stderr).toMatch(/^error: unknown option '--frobnicate'/)
+    expect(unknown.stderr).toContain('Usage: rdds seed')
     expect(unknown.stderr).not.toMatch(/\n\s+at /)
   }, 60000)
 

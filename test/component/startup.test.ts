@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +18,8 @@ interface Run {
   ms: number
 }
 
+let runs = 0
+
 /** runs the real server process with `env`; `stopWhen` sends SIGTERM once stdout matches it */
 function runServer(
   env: Record<string, string>,
@@ -31,7 +34,7 @@ function runServer(
         HTTP_PORT: '0',
         WHOIS_PORT: '0',
         LOG_LEVEL: 'info',
-        DATA_DIR: join(tmpdir(), 'rdds-test-data'),
+        DATA_DIR: join(tmpdir(), `rdds-test-data-${process.pid}-${++runs}`),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,6 +94,23 @@ describe('start-up', () => {
     expect(run.stdout).toMatch(/demo registry loaded/)
     expect(run.stdout).toMatch(/"msg":"stopping"/)
     expect(run.code).toBe(0)
+  }, 30000)
+
+  test('when a port is in use, then one line naming it and the variable to change, exit 1', async () => {
+    const taken = createServer().listen(0, '127.0.0.1')
+    await new Promise((resolve) => taken.once('listening', resolve))
+    const port = (taken.address() as AddressInfo).port
+    try {
+      for (const variable of ['HTTP_PORT', 'WHOIS_PORT']) {
+        const run = await runServer({ [variable]: String(port) })
+        expect(run.code).toBe(1)
+        expect(run.stderr).toBe(
+          `tiered-rdds: 127.0.0.1:${port} is in use by another program; set ${variable} (or HOST) to another\n`,
+        )
+      }
+    } finally {
+      taken.close()
+    }
   }, 30000)
 
   test('loadConfig applies the defaults', () => {

@@ -1,0 +1,42 @@
+import type { Command } from 'commander'
+import { UsageError } from './errors.js'
+import { cliConfig, out, wholeNumber } from './run.js'
+
+/** rdds token: a token of the demo issuer, to try the tiers (no database needed) */
+export function addTokenCommand(program: Command): void {
+  program
+    .command('token')
+    .description('a token signed by the demo issuer (trusted by the embedded demo, or DEMO=true)')
+    .requiredOption('--audience <audience>', 'registrar, or accredited:<purpose>')
+    .option('--registrar <ianaId>', 'the registrar, for --audience registrar', wholeNumber(1))
+    .option('--ttl <duration>', 'how long it is valid: 15m, 1h, 1d', '1h')
+    .option('--subject <sub>', 'the token subject (default: demo-<audience>)')
+    .action(async (o: { audience: string; registrar?: number; ttl: string; subject?: string }) => {
+      const { AUDIENCES, isAudience } = await import('../domain/audience.js')
+      if (!isAudience(o.audience) || o.audience === 'public')
+        throw new UsageError(
+          `--audience is one of ${AUDIENCES.filter((a) => a !== 'public').join(', ')}`,
+        )
+      if (o.audience === 'registrar' && !o.registrar)
+        throw new UsageError('--registrar <IANA id> is required for the registrar audience')
+      if (!/^\d+[smhd]$/.test(o.ttl)) throw new UsageError('--ttl looks like 15m, 1h or 1d')
+      const config = await cliConfig()
+      const [{ DEMO_ISSUER, signDemoToken }, { announcedServer }] = await Promise.all([
+        import('../auth/demo-issuer.js'),
+        import('../operator/owner.js'),
+      ])
+      const jwt = await signDemoToken(config.DATA_DIR, {
+        audience: o.audience,
+        ttl: o.ttl,
+        ...(o.registrar ? { registrarId: o.registrar } : {}),
+        ...(o.subject ? { subject: o.subject } : {}),
+      })
+      // the running server's own port, where it says; else the one this configuration names
+      const port = (await announcedServer(config.DATA_DIR))?.httpPort ?? config.HTTP_PORT
+      process.stderr.write(
+        `demo token for ${o.audience}${o.registrar ? ` (registrar ${o.registrar})` : ''}, valid ${o.ttl}, issuer ${DEMO_ISSUER}\n` +
+          `use: curl -H "Authorization: Bearer $TOKEN" http://${/^(0\.0\.0\.0|::)$/.test(config.HOST) ? '127.0.0.1' : config.HOST}:${port}/rdap/domain/privacy.example\n`,
+      )
+      out(jwt)
+    })
+}
