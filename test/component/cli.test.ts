@@ -9,7 +9,6 @@ import { openDatabases } from '../../src/storage/db.js'
 import { silentLog } from '../helpers/db.js'
 import { runCli } from '../helpers/processes.js'
 
-
 /** `rdds …` as a user runs it, on an embedded database kept in a folder */
 describe('the rdds command line on a folder no server owns (embedded database)', () => {
   let env: Record<string, string>

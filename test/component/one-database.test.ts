@@ -164,6 +164,28 @@ describe.each(lanes)('the server and the CLI on one database (%s)', (lane) => {
     }, 90000)
   }
 
+  if (lane === 'postgres')
+    test('two servers on one PostgreSQL under authorized load keep one whole chain', async () => {
+      const second = await startServerProcess(env)
+      try {
+        const ask = (base: string) =>
+          fetch(`${base}/rdap/domain/privacy.example`, {
+            headers: { authorization: `Bearer ${token}` },
+          }).then((r) => r.status)
+        const statuses = await Promise.all(
+          Array.from({ length: 200 }, (_, i) => ask(i % 2 ? server.base : second.base)),
+        )
+        expect(statuses.every((s) => s === 200)).toBe(true)
+      } finally {
+        await second.stop()
+      }
+      const verify = await rdds('audit', 'verify', '--json')
+      expect(verify.code).toBe(0)
+      const result = JSON.parse(verify.stdout) as { rows: number; problems: string[] }
+      expect(result.problems).toEqual([]) // the chain links, and ids run without a gap
+      expect(result.rows).toBeGreaterThanOrEqual(200)
+    }, 90000)
+
   if (lane === 'in memory')
     test('with no server, the CLI says the in-memory database lives in the server', async () => {
       const alone = await isolatedEnv()

@@ -1,64 +1,23 @@
-import { createServer, connect, type Server, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
-import { describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import request from 'supertest'
 import { createAuditLog } from '../../src/audit/disclosures.js'
 import { createVerifier } from '../../src/auth/tokens.js'
 import { createApp } from '../../src/http/app.js'
 import { openDatabases } from '../../src/storage/db.js'
 import { loadTestPolicy, startTestApp, TEST_SITE } from '../helpers/app.js'
+import { addAccreditation } from '../../src/auth/accreditations.js'
+import { buildIssuers } from '../../src/auth/issuers.js'
 import { ENGINE, silentLog } from '../helpers/db.js'
-
-/** a TCP proxy to Postgres that can be cut and restored, to play a database outage */
-async function outageProxy(
-  target: URL,
-): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
-  const sockets = new Set<Socket>()
-  let server: Server | undefined
-  let port = 0
-  const start = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = connect(Number(target.port || 5432), target.hostname)
-        sockets.add(client).add(upstream)
-        client.pipe(upstream).pipe(client)
-        const drop = () => {
-          client.destroy()
-          upstream.destroy()
-        }
-        client.on('error', drop).on('close', drop)
-        upstream.on('error', drop).on('close', drop)
-      })
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as AddressInfo).port
-        resolve()
-      })
-    })
-  await start()
-  return {
-    get port() {
-      return port
-    },
-    cut: () =>
-      new Promise<void>((resolve) => {
-        sockets.forEach((s) => s.destroy())
-        sockets.clear()
-        server!.close(() => resolve())
-      }),
-    restore: start,
-  }
-}
+import { makeKey, signToken, writeJwksFile } from '../helpers/tokens.js'
+import { startFaultProxy } from '../helpers/fault-proxy.js'
 
 describe(`readiness (${ENGINE})`, () => {
   ;(ENGINE === 'pg' ? test : test.skip)(
     'readyz answers 503 while the database is unreachable and 200 once it is back, without a restart',
     async () => {
       const target = new URL(process.env.DATABASE_URL!)
-      const proxy = await outageProxy(target)
-      const url = new URL(target.href)
-      url.hostname = '127.0.0.1'
-      url.port = String(proxy.port)
-      const dbs = await openDatabases({ DATABASE_URL: url.href }, silentLog, {
+      const proxy = await startFaultProxy(target)
+      const dbs = await openDatabases({ DATABASE_URL: proxy.urlFor(target.href) }, silentLog, {
         schema: 't_readiness',
       })
       const policy = await loadTestPolicy()
@@ -73,17 +32,17 @@ describe(`readiness (${ENGINE})`, () => {
       })
       try {
         await request(app).get('/readyz').expect(200)
-        await proxy.cut()
+        await proxy.refuse()
         await request(app).get('/readyz').expect(503)
         const lookup = await request(app).get('/rdap/domain/privacy.example').expect(503)
         expect(lookup.body).toMatchObject({ errorCode: 503, title: 'Service Unavailable' })
         await request(app).get('/healthz').expect(200)
-        await proxy.restore()
+        await proxy.heal()
         await request(app).get('/readyz').expect(200)
       } finally {
         await dbs.primary.exec('drop schema t_readiness cascade').catch(() => undefined)
         await dbs.close()
-        await proxy.cut()
+        await proxy.close()
       }
     },
     20000,
@@ -99,5 +58,81 @@ describe(`readiness (${ENGINE})`, () => {
     })
     expect(res.text).not.toMatch(/stack|pglite|closed/i)
     await request(t.app).get('/readyz').expect(503)
+  })
+
+  describe('when a table the answer needs is missing (renamed by an operator)', () => {
+    const LA = 'https://la.readiness.test'
+    let t: Awaited<ReturnType<typeof startTestApp>>
+    let token: string
+    beforeAll(async () => {
+      const key = await makeKey('r1')
+      const issuers = await buildIssuers(
+        [
+          {
+            iss: LA,
+            audience: 'rdap',
+            jwksFile: await writeJwksFile([key]),
+            grants: ['accredited:law-enforcement'],
+          },
+        ],
+        '/',
+      )
+      t = await startTestApp({ issuers })
+      await addAccreditation(
+        t.db.primary,
+        { id: 'acc', holder: 'Police', issuer: LA, purposes: ['law-enforcement'] },
+        { operator: 'test', host: 'localhost' },
+      )
+      token = await signToken(key, {
+        iss: LA,
+        aud: 'rdap',
+        claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc' },
+      })
+    })
+    afterAll(() => t.close())
+    const lookup = (auth?: string) => {
+      const req = request(t.app).get('/rdap/domain/privacy.example')
+      return auth ? req.set('Authorization', `Bearer ${auth}`) : req
+    }
+
+    test('accreditations: an accredited request answers 503 with Retry-After, never 500', async () => {
+      await lookup(token).expect(200)
+      await t.db.primary.exec('alter table accreditations rename to accreditations_away')
+      try {
+        const res = await lookup(token).expect(503)
+        expect(res.headers['retry-after']).toMatch(/^\d+$/)
+        expect(res.body).toMatchObject({ errorCode: 503 })
+        expect(res.text).not.toMatch(/accreditations|relation/)
+        await lookup().expect(200)
+      } finally {
+        await t.db.primary.exec('alter table accreditations_away rename to accreditations')
+      }
+      await lookup(token).expect(200)
+    })
+
+    test('disclosures: the public is served, accredited requests refused, readyz says degraded', async () => {
+      await request(t.app)
+        .get('/readyz')
+        .expect(200, { status: 'ready', database: 'up', audit: 'up' })
+      await t.db.primary.exec('alter table disclosures rename to disclosures_away')
+      try {
+        const refused = await lookup(token).expect(503)
+        expect(refused.headers['retry-after']).toMatch(/^\d+$/)
+        await lookup().expect(200)
+        await request(t.app)
+          .get('/readyz')
+          .expect(200, { status: 'degraded', database: 'up', audit: 'down' })
+      } finally {
+        await t.db.primary.exec('alter table disclosures_away rename to disclosures')
+      }
+      // the failed append is remembered a while: visible, still served
+      await request(t.app)
+        .get('/readyz')
+        .expect(200, { status: 'degraded', database: 'up', audit: 'failing' })
+      await lookup(token).expect(200)
+      await request(t.app)
+        .get('/readyz')
+        .expect(200, { status: 'ready', database: 'up', audit: 'up' })
+    })
   })
 })
