@@ -1,4 +1,6 @@
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { connect, createServer, type Server } from 'node:net'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { StartupError } from '../errors.js'
@@ -43,7 +45,9 @@ export function describeOwner(o: Owner): string {
 /** the live owner named in `file`, if any; a name left by a process that is gone does not count */
 export async function currentOwner(file: string): Promise<Owner | undefined> {
   const owner = await readOwner(file)
-  return owner && isAlive(owner) ? owner : undefined
+  if (!owner) return undefined
+  if (ABSTRACT_LOCKS) return (await lockHeld(file)) ? owner : undefined
+  return isAlive(owner) ? owner : undefined
 }
 
 async function readOwner(file: string): Promise<Owner | undefined> {
@@ -72,6 +76,38 @@ function isAlive(o: { readonly pid: number; readonly host: string }): boolean {
   }
 }
 
+/**
+ * On Linux the lock is a socket in the abstract namespace, named after the file: binding it is
+ * atomic, and the kernel frees it when its process ends, however it ends. Several processes finding
+ * a dead owner's name at once can then never all take over. Elsewhere the file itself is the lock.
+ */
+const ABSTRACT_LOCKS = process.platform === 'linux'
+
+const lockName = (file: string) =>
+  `\0tiered-rdds-owner-${createHash('sha256').update(resolve(file)).digest('hex').slice(0, 32)}`
+
+/** holds the lock of `file` for this process's life, or undefined when another process holds it */
+function takeLock(file: string): Promise<Server | undefined> {
+  return new Promise((done, fail) => {
+    const lock = createServer((peer) => peer.destroy())
+    lock.once('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EADDRINUSE' ? done(undefined) : fail(err),
+    )
+    lock.listen(lockName(file), () => done(lock.unref()))
+  })
+}
+
+function lockHeld(file: string): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = connect(lockName(file))
+    probe.once('connect', () => {
+      probe.destroy()
+      done(true)
+    })
+    probe.once('error', () => done(false))
+  })
+}
+
 export interface Ownership {
   readonly file: string
   /** adds what became known after the claim (socket, ports) */
@@ -96,7 +132,13 @@ export async function claimOwnership(
     database,
   }
   await mkdir(resolve(file, '..'), { recursive: true, mode: 0o700 })
-  for (let attempt = 0; ; attempt++) {
+  const refuse = (live: Owner | undefined) =>
+    new StartupError(
+      `the embedded database ${database} is in use by ${live ? describeOwner(live) : 'another process'}; stop it first, or use another ${database === 'in memory' ? 'DATA_DIR' : 'PGLITE_DIR'}`,
+    )
+  const lock = ABSTRACT_LOCKS ? await takeLock(file) : undefined
+  if (ABSTRACT_LOCKS && !lock) throw refuse(await readOwner(file))
+  for (let attempt = 0; !lock; attempt++) {
     try {
       await writeFile(file, JSON.stringify(owner), { flag: 'wx', mode: 0o600 })
       break
@@ -104,11 +146,8 @@ export async function claimOwnership(
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err
     }
     const live = await currentOwner(file)
-    if (live)
-      throw new StartupError(
-        `the embedded database ${database} is in use by ${describeOwner(live)}; stop it first, or use another ${database === 'in memory' ? 'DATA_DIR' : 'PGLITE_DIR'}`,
-      )
-    // the previous owner is gone: move its name aside (only one taker wins the rename) and retry
+    if (live) throw refuse(live)
+    // the previous owner is gone: move its name aside and retry
     await rename(file, `${file}.${process.pid}.stale`).catch(() => undefined)
     await unlink(`${file}.${process.pid}.stale`).catch(() => undefined)
   }
@@ -118,6 +157,7 @@ export async function claimOwnership(
     await writeFile(temp, JSON.stringify(owner), { mode: 0o600 })
     await rename(temp, file)
   }
+  if (lock) await write()
   return {
     file,
     async update(fields) {
@@ -131,6 +171,7 @@ export async function claimOwnership(
       const named = await readOwner(file)
       if (named?.pid === process.pid && named.host === owner.host)
         await unlink(file).catch(() => undefined)
+      lock?.close()
     },
   }
 }

@@ -54,7 +54,8 @@ function schemaUrl(url: string, schema: string): string {
 }
 
 async function ensureRegistry(url: string, schema: string, n: number): Promise<Databases> {
-  const dbs = await openDatabases({ DATABASE_URL: url }, log, { schema })
+  // seeding and vacuuming a million domains takes longer than any query of the server may
+  const dbs = await openDatabases({ DATABASE_URL: url, DATABASE_TIMEOUT_MS: 0 }, log, { schema })
   const [row] = await dbs.primary.query<{ n: number }>(
     "select count(*)::int as n from domains where roid like 'D1______-EXAMPLE'",
   )
