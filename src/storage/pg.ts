@@ -35,10 +35,10 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
     // our statements are few and prepared: plan each once per connection (a 6-table join costs
     // more to plan than to run), whatever the size of a batch
     options: [
+      `-c statement_timeout=${timeoutMs}`, // first: a statement_timeout in the URL wins
       urlOptions,
       options.schema ? `-c search_path=${options.schema}` : '',
       '-c plan_cache_mode=force_generic_plan',
-      `-c statement_timeout=${timeoutMs}`,
     ]
       .filter(Boolean)
       .join(' '),
