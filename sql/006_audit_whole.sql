@@ -47,12 +47,12 @@ create table accreditation_changes (
 );
 create index accreditation_changes_by_id on accreditation_changes (accreditation_id, id);
 
-create function accreditation_changes_append_only() returns trigger language plpgsql as $$
+create function refuse_change() returns trigger language plpgsql as $$
 begin
-  raise exception 'accreditation_changes is append-only';
+  raise exception '% is append-only', tg_table_name;
 end
 $$;
 create trigger accreditation_changes_no_update before update or delete on accreditation_changes
-  for each row execute function accreditation_changes_append_only();
+  for each row execute function refuse_change();
 create trigger accreditation_changes_no_change before update or delete or truncate on accreditation_changes
-  for each statement execute function accreditation_changes_append_only();
+  for each statement execute function refuse_change();

@@ -75,12 +75,15 @@ describe(`tampering with the audit log (${ENGINE})`, () => {
     ])
   })
 
-  test('TRUNCATE, DELETE and UPDATE are refused by the database', async () => {
+  test('TRUNCATE, DELETE and UPDATE are refused by the database, here and in the accreditation history', async () => {
     for (const sql of [
       'truncate disclosures',
       'delete from disclosures where id = 10',
       'delete from disclosures where id = 999', // no row: the statement trigger still refuses
       "update disclosures set subject = 'x' where id = 3",
+      'truncate accreditation_changes', // who changed an accreditation is kept the same way
+      'delete from accreditation_changes',
+      "update accreditation_changes set operator = 'x'",
     ])
       await expect(db.primary.exec(sql)).rejects.toThrow(/append-only/)
     expect(await verify()).toEqual([])
