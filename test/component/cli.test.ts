@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
@@ -152,6 +152,20 @@ describe('the rdds command line on a folder no server owns (embedded database)',
     expect(verify.code).toBe(1)
     expect(verify.stdout).toMatch(/TAMPERED row \d+: content does not match its hash/)
     expect(verify.stderr).toBe('rdds: the audit log has been tampered with\n')
+
+    // the last row cut off: only the checkpoint, here a copy kept elsewhere, can tell
+    const copy = join(await mkdtemp(join(tmpdir(), 'rdds-copy-')), 'checkpoints.jsonl')
+    await copyFile(join(env.DATA_DIR!, 'audit-checkpoints.jsonl'), copy)
+    const last = await openDatabases({ PGLITE_DIR: pgliteDir }, silentLog)
+    await last.primary.exec(
+      'alter table disclosures disable trigger user; delete from disclosures where id = 2; alter table disclosures enable trigger user',
+    )
+    await last.close()
+    const endCut = await rdds('audit', 'verify', '--checkpoints', copy)
+    expect(endCut.code).toBe(1)
+    expect(endCut.stdout).toMatch(
+      /TAMPERED rows missing at the end: the checkpoint of \S+ counted 2 rows up to row 2; the log ends at row 1/,
+    )
   }, 60000)
 
   test('token prints, on its last line, a token the demo issuer signed', async () => {

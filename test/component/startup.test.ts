@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createServer, type AddressInfo } from 'node:net'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -12,6 +12,7 @@ import { migrate } from '../../src/storage/migrate.js'
 import { ENGINE, openTestDb, silentLog } from '../helpers/db.js'
 
 interface Run {
+  dataDir: string
   code: number | null
   stdout: string
   stderr: string
@@ -28,13 +29,14 @@ function runServer(
 ): Promise<Run> {
   return new Promise((resolve) => {
     const started = Date.now()
+    const dataDir = join(tmpdir(), `rdds-test-data-${process.pid}-${++runs}`)
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: {
         PATH: process.env.PATH ?? '',
         HTTP_PORT: '0',
         WHOIS_PORT: '0',
         LOG_LEVEL: 'info',
-        DATA_DIR: join(tmpdir(), `rdds-test-data-${process.pid}-${++runs}`),
+        DATA_DIR: dataDir,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +51,7 @@ function runServer(
     child.stderr.on('data', (c) => (stderr += c))
     child.on('exit', (code) => {
       clearTimeout(killer)
-      resolve({ code, stdout, stderr, ms: Date.now() - started })
+      resolve({ dataDir, code, stdout, stderr, ms: Date.now() - started })
     })
   })
 }
@@ -93,6 +95,11 @@ describe('start-up', () => {
     const run = await runServer({}, /tiered-rdds listening/)
     expect(run.stdout).toMatch(/demo registry loaded/)
     expect(run.stdout).toMatch(/"msg":"stopping"/)
+    // the audit log's head is checkpointed as the server stops, in the log and in DATA_DIR
+    const line = run.stdout.split('\n').find((l) => l.includes('"msg":"audit checkpoint"'))
+    expect(JSON.parse(line!).auditCheckpoint).toMatchObject({ rows: 0, lastId: 0 })
+    const saved = await readFile(join(run.dataDir, 'audit-checkpoints.jsonl'), 'utf8')
+    expect(JSON.parse(saved.trim().split('\n').at(-1)!)).toEqual(JSON.parse(line!).auditCheckpoint)
     expect(run.code).toBe(0)
   }, 30000)
 
