@@ -20,9 +20,8 @@ export function createLogger(
 
 /**
  * Where log lines go: file descriptor `fd` (stdout), written asynchronously in batches of 1-4 KiB,
- * not once per line; flushLog writes the rest at exit. The destination re-measures its pending
- * batch on every line, so a batch capped at 4 KiB (not the default 16) costs each line 4 KB of
- * garbage instead of 10 (test/bench/HISTORY.md). A longer line still goes whole.
+ * not once per line; flushLog writes the rest at exit. The batch is capped at 4 KiB, not 16: the
+ * destination re-measures it on every line. A longer line still goes whole.
  */
 export function logDestination(fd: number): DestinationStream & { end(): void } {
   return pino.destination({ dest: fd, sync: false, minLength: 1024, maxWrite: 4096 })

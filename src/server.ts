@@ -6,8 +6,7 @@ import { join, resolve } from 'node:path'
 import { startCheckpointer } from './audit/checkpointer.js'
 import { checkpointSigner } from './audit/checkpoints.js'
 import { createAuditLog } from './audit/disclosures.js'
-import { demoIssuerSpec, ensureDemoAccreditation } from './auth/demo-issuer.js'
-import { buildIssuers, loadIssuersFile, type Issuer } from './auth/issuers.js'
+import { loadIssuersFile } from './auth/issuers.js'
 import { createVerifier } from './auth/tokens.js'
 import { checkpointsFile, demoEnabled, type Config } from './config.js'
 import { StartupError } from './errors.js'
@@ -20,7 +19,6 @@ import { announceServer, claimOwnership, ownerFile } from './operator/owner.js'
 import { serveOperator } from './operator/socket.js'
 import { loadPolicy } from './policy/load.js'
 import { openDatabases, type Databases } from './storage/db.js'
-import { seedDemoIfEmpty } from './storage/seed.js'
 import { createWhoisServer } from './whois/server.js'
 
 export interface RunningServer {
@@ -54,9 +52,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   try {
     const dbs = await openDatabases(config, log)
     cleanup.push(() => dbs.close())
-    if (demoEnabled(config) && (await seedDemoIfEmpty(dbs.primary)))
-      log.info('demo registry loaded into an empty database')
-    const issuers = await trustedIssuers(config, dbs, log)
+    const issuers = new Map([
+      ...(config.ISSUERS_FILE ? await loadIssuersFile(config.ISSUERS_FILE) : []),
+      ...(demoEnabled(config)
+        ? await (await import('./demo/demo.js')).startDemo(config, dbs, log)
+        : []),
+    ])
     const audit = createAuditLog(dbs.primary)
     const checkpoints = startCheckpointer({
       db: dbs.primary,
@@ -120,27 +121,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await undo()
     throw err
   }
-}
-
-/**
- * ISSUERS_FILE's issuers, and the demo issuer where the demo is on and no file is given, or where
- * DEMO=true asks for it by name: never on a production database by default.
- */
-async function trustedIssuers(
-  config: Config,
-  dbs: Databases,
-  log: Logger,
-): Promise<Map<string, Issuer>> {
-  const issuers = config.ISSUERS_FILE ? await loadIssuersFile(config.ISSUERS_FILE) : new Map()
-  const demo = config.DEMO === 'true' || (demoEnabled(config) && !config.ISSUERS_FILE)
-  if (!demo) return issuers
-  await ensureDemoAccreditation(dbs.primary)
-  const demoIssuers = await buildIssuers([await demoIssuerSpec(config.DATA_DIR)], config.DATA_DIR)
-  if (config.DATABASE_URL)
-    log.warn(
-      'the demo token issuer is trusted (DEMO=true): anyone who can read DATA_DIR can sign tokens for every tier; never in production',
-    )
-  return new Map([...issuers, ...demoIssuers])
 }
 
 /** in DATA_DIR, unless its path is too long for a socket (about 100 bytes): then a private temp dir */

@@ -31,13 +31,14 @@ export function addAccreditationCommand(program: Command): void {
           throw new UsageError(
             `unknown purpose(s) ${unknown.join(', ') || '(none given)'}; one of ${PURPOSES.join(', ')}`,
           )
+        const { DEMO_ISSUER } = await import('../demo/issuer.js')
         await change('add', async (op, who) =>
           op.run('accreditation.add', {
             ...who,
             id: o.id,
             holder: o.holder,
             purposes: purposes as never,
-            ...(o.issuer ? { issuer: o.issuer } : {}),
+            issuer: o.issuer ?? DEMO_ISSUER,
             validUntil: o.until ?? null,
           }),
         )

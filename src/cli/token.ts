@@ -22,7 +22,7 @@ export function addTokenCommand(program: Command): void {
       if (!/^\d+[smhd]$/.test(o.ttl)) throw new UsageError('--ttl looks like 15m, 1h or 1d')
       const config = await cliConfig()
       const [{ DEMO_ISSUER, signDemoToken }, { announcedServer }] = await Promise.all([
-        import('../auth/demo-issuer.js'),
+        import('../demo/issuer.js'),
         import('../operator/owner.js'),
       ])
       const jwt = await signDemoToken(config.DATA_DIR, {

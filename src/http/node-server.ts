@@ -5,9 +5,7 @@ import type { Express } from 'express'
  * node's HTTP server for an express app, making each request and response with the app's
  * prototypes from the start. Express otherwise swaps the prototype of every request and response
  * as it arrives (Object.setPrototypeOf); here that finds the prototype already in place and changes
- * nothing. The swap cost about a third of the server's CPU a lookup: V8 kept an eighth of what each
- * request allocated alive through young-generation collections and promoted it, for mark-compacts
- * to clear (test/bench/HISTORY.md, AE's day).
+ * nothing: the swap made V8 keep part of every request's garbage alive into the old generation.
  *
  * The app's request and response prototypes become these classes' prototypes, with the same
  * chain as express builds (the app's own `app` member, then express's request or response, then

@@ -13,7 +13,6 @@ import {
   listAccreditations,
   setAccreditationStatus,
 } from '../auth/accreditations.js'
-import { DEMO_ISSUER } from '../auth/demo-issuer.js'
 import { checkpointsFile, type Config } from '../config.js'
 import { AUDIENCES, PURPOSES, type Audience } from '../domain/audience.js'
 import { isNameProblem, normalizeDomainName } from '../domain/names.js'
@@ -24,7 +23,6 @@ import { loadPolicy } from '../policy/load.js'
 import type { Databases } from '../storage/db.js'
 import { migrate } from '../storage/migrate.js'
 import { findDomainByName } from '../storage/registrations.js'
-import { seedSynthetic } from '../storage/seed.js'
 
 /**
  * What the command line does to the data, written once: run by the CLI on a database it opened, or
@@ -60,6 +58,7 @@ export const OPERATIONS = {
 
   seed: operation(z.object({ domains: z.number().int().min(0) }), async (ctx, { domains }) => {
     const started = Date.now()
+    const { seedSynthetic } = await import('../demo/synthetic.js')
     await seedSynthetic(ctx.dbs.primary, domains, ctx.progress)
     return { domains, seconds: (Date.now() - started) / 1000 }
   }),
@@ -114,7 +113,7 @@ export const OPERATIONS = {
     Who.extend({
       id: z.string().min(1).max(128),
       holder: z.string().min(1).max(500),
-      issuer: z.string().min(1).default(DEMO_ISSUER),
+      issuer: z.string().min(1),
       purposes: z.array(z.enum(PURPOSES)).min(1),
       validUntil: z.iso.datetime().nullable().default(null),
     }),

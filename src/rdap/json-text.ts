@@ -1,5 +1,5 @@
-// RDAP responses are written straight to JSON text: building an object tree per response only to
-// stringify it cost more than the lookup itself (see test/bench/HISTORY.md). Every value that is not a
+// RDAP responses are written straight to JSON text, without an object tree per response to
+// stringify. Every value that is not a
 // constant of ours goes through json() or JSON.stringify, so the text is always valid and escaped.
 
 // what JSON.stringify would escape in a string: quote, backslash, control characters, and

@@ -15,8 +15,7 @@ export interface BatchOptions {
 /**
  * A DataLoader-style batcher: keys asked for in the same turn of the event loop are fetched with
  * one query, and each caller gets its own answer. While `maxInFlight` queries are out, new keys wait
- * and go together in the next one, so batches grow with load instead of queries piling up (one in
- * flight measured best: WHOIS 4,200 q/s against 3,100 with two and 2,900 with three; test/bench/HISTORY.md).
+ * and go together in the next one, so batches grow with load instead of queries piling up.
  * Under concurrent load (a key was asked for while another was still out, less than `busyMs` ago)
  * a batcher whose last query carried fewer than `gatherKeys` keys gathers the next batch for up to
  * `gatherMs`, or until it has `gatherKeys`: one-query-per-connection WHOIS otherwise sent batches of

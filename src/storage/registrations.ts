@@ -7,8 +7,8 @@ import type { Queryable } from './db.js'
 
 // Every finder reads rows as JSON documents (row_to_json, json_build_object), so both drivers hand
 // over the same JSON values: timestamps as ISO strings, integers as numbers, every column present.
-// The schemas only check them; the mapping to domain types is plain code below: with coercions and
-// transforms inside, the check of a domain took 10 µs and 24 KB instead of 3 µs and 9 KB.
+// The schemas only check them; the mapping to domain types is plain code below, three times cheaper
+// than coercions and transforms inside the schema.
 const text = z.string().nullable()
 const texts = z.array(z.string()).nullable()
 const timestamp = z.iso.datetime({ offset: true })

@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createLogger } from '../../src/log.js'
 import { openDatabases, type Databases } from '../../src/storage/db.js'
-import { seedSynthetic } from '../../src/storage/seed.js'
+import { seedSynthetic } from '../../src/demo/synthetic.js'
 import { mergeHistograms, parseHistogram, percentile, type Histogram } from './latency.js'
 
 const run = promisify(execFile)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { signDemoToken } from '../../src/auth/demo-issuer.js'
+import { signDemoToken } from '../../src/demo/issuer.js'
 import { ENGINE, openTestDb, type TestDb } from '../helpers/db.js'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
 import { isolatedEnv, startServerProcess, type ServerProcess } from '../helpers/processes.js'

@@ -9,7 +9,7 @@ import {
   findRegistrarByIanaId,
   findRegistrarsByName,
 } from '../../src/storage/registrations.js'
-import { seedSynthetic, syntheticBatch } from '../../src/storage/seed.js'
+import { seedSynthetic, syntheticBatch } from '../../src/demo/synthetic.js'
 import { openPg } from '../../src/storage/pg.js'
 import { ENGINE, openTestDb, silentLog, type TestDb } from '../helpers/db.js'
 

@@ -5,7 +5,7 @@ import type { Issuer } from '../../src/auth/issuers.js'
 import { createVerifier } from '../../src/auth/tokens.js'
 import { createApp } from '../../src/http/app.js'
 import { loadPolicy, type Policy } from '../../src/policy/load.js'
-import type { SiteConfig } from '../../src/rdap/respond.js'
+import type { SiteConfig } from '../../src/http/respond.js'
 import { openTestDb, silentLog, type TestDb } from './db.js'
 
 export const TEST_SECRET = 'test-secret-for-anonymized-addresses'

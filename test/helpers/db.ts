@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createLogger } from '../../src/log.js'
 import { openDatabases, type Databases } from '../../src/storage/db.js'
-import { seedDemoIfEmpty } from '../../src/storage/seed.js'
+import { seedDemoIfEmpty } from '../../src/demo/registry.js'
 
 /** the lane this run tests: the real server when DATABASE_URL is set, else embedded PGlite */
 export const ENGINE = process.env.DATABASE_URL ? 'pg' : 'pglite'

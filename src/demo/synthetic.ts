@@ -1,17 +1,6 @@
-import { readFile } from 'node:fs/promises'
 import { domainToASCII } from 'node:url'
-import type { Db } from './db.js'
-import { SQL_DIR } from './migrate.js'
-
-/** loads the demo registry (sql/seed/demo.sql) when the database has no domains; true if it did */
-export async function seedDemoIfEmpty(db: Db): Promise<boolean> {
-  const [row] = await db.query<{ n: number }>('select count(*)::int as n from domains')
-  if ((row?.n ?? 0) > 0) return false
-  await db.transaction(async (tx) =>
-    tx.exec(await readFile(new URL('seed/demo.sql', SQL_DIR), 'utf8')),
-  )
-  return true
-}
+import type { Db } from '../storage/db.js'
+import { seedDemoIfEmpty } from './registry.js'
 
 const WORDS = [
   'alpine',

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { requestUrlOf } from '../../../src/rdap/respond.js'
+import { requestUrlOf } from '../../../src/http/respond.js'
 
 // the oracle parses with `new URL` itself: on Node 20 `URL.canParse` answers false for some URLs
 // that parse (an IDN host) once it runs optimized, so an oracle built on it changes its mind mid-run

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os'
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { AUDIENCES, PURPOSES, type Audience } from '../domain/audience.js'
+import { addAccreditation } from '../auth/accreditations.js'
+import type { IssuerSpec } from '../auth/issuers.js'
 import { ensureLocalFile } from '../local-data.js'
 import type { Queryable } from '../storage/db.js'
-import { addAccreditation } from './accreditations.js'
-import type { IssuerSpec } from './issuers.js'
 
 /**
  * A token issuer for local development on the embedded database: its key pair is generated into
