@@ -37,7 +37,7 @@ interface BufferedStream {
  * so once it is done the remainder is written synchronously.
  */
 export function flushLog(log: Logger): Promise<void> {
-  const stream = (log as unknown as Record<symbol, BufferedStream>)[pino.symbols.streamSym]
+  const stream = Reflect.get(log, pino.symbols.streamSym) as BufferedStream | undefined
   return new Promise((resolve) =>
     log.flush(() => {
       try {

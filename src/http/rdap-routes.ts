@@ -10,7 +10,7 @@ import {
   type LookupContext,
   type LookupDeps,
 } from '../lookup.js'
-import type { Disclosure } from '../policy/engine.js'
+import type { Disclosure } from '../policy/disclosure.js'
 import {
   renderDomain,
   renderEntity,

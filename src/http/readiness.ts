@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express'
-import { auditWritable, type AuditLog } from '../audit/disclosures.js'
+import { type AuditLog } from '../audit/disclosures.js'
+import { auditWritable } from '../audit/read.js'
 import type { Queryable } from '../storage/db.js'
 
 const PROBE_MS = 2000

@@ -6,7 +6,7 @@ import {
   saveCheckpoint,
   takeCheckpoint,
 } from '../audit/checkpoints.js'
-import { listDisclosures, verifyChain } from '../audit/disclosures.js'
+import { listDisclosures, verifyChain } from '../audit/read.js'
 import {
   accreditationHistory,
   addAccreditation,

@@ -1,4 +1,4 @@
-import type { ConsentGroup, ContactRole } from '../domain/registration.js'
+import type { ConsentGroup, Contact, ContactRole } from '../domain/registration.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
 
 /** RFC 9537 §3 methods a policy may choose for a withheld field */
@@ -54,9 +54,8 @@ const OBJECT_FIELDS: ReadonlyArray<readonly [FieldGroup, string]> = [
   ['host', 'updated'],
 ]
 
-const CONTACT_FIELDS: ReadonlyArray<
-  readonly [string, ConsentGroup | undefined, readonly Method[]]
-> = [
+// every property of a contact that a policy decides on; the one list of them
+const CONTACT_FIELDS = [
   ['roid', undefined, removal], // Registry Registrant ID and its kin
   ['name', 'name', ['emptyValue']], // the jCard fn is mandatory: emptied, never removed
   ['organization', 'organization', ['removal', 'emptyValue']],
@@ -70,7 +69,12 @@ const CONTACT_FIELDS: ReadonlyArray<
   ['fax', 'phone', removal],
   ['faxExt', 'phone', removal],
   ['email', 'email', ['removal', 'replacementValue']],
-]
+] as const satisfies ReadonlyArray<
+  readonly [keyof Contact, ConsentGroup | undefined, readonly Method[]]
+>
+
+/** the properties of a contact that the catalogue holds */
+export type ContactKey = (typeof CONTACT_FIELDS)[number][0]
 
 /**
  * The field catalogue: every disclosable field, in the order renderers list withheld fields.
@@ -86,7 +90,7 @@ export const FIELDS: readonly FieldSpec[] = [
     methods: removal,
   })),
   ...CONTACT_ROLES.flatMap((role) =>
-    CONTACT_FIELDS.map(([key, consent, methods]) => ({
+    CONTACT_FIELDS.map(([key, consent, methods]): FieldSpec => ({
       path: `${role}.${key}`,
       group: role,
       key,

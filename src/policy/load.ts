@@ -6,6 +6,7 @@ import type { Audience } from '../domain/audience.js'
 import { parseUrl } from '../url.js'
 import type { Condition, Scope } from './conditions.js'
 import { fieldByPath, type Method } from './fields.js'
+import { planPolicy, type Plan } from './plan.js'
 import { PolicyFile, type PolicyFileData } from './schema.js'
 
 export interface CompiledRule {
@@ -24,6 +25,8 @@ export interface Policy {
   readonly audiences: ReadonlySet<Audience>
   readonly scope: Scope
   readonly rules: ReadonlyMap<string, CompiledRule>
+  /** the rules worked out for each audience and group, as the policy loads */
+  readonly plan: Plan
   /**
    * non-reversible token for a contact in one role of one domain, for anonymized addresses and
    * web-form links; per domain and role, so the public cannot link one person's registrations
@@ -227,10 +230,12 @@ function compile(p: PolicyFileData, secret: string): Policy {
         : {}),
     })
   }
+  const audiences = new Set(p.audiences as Audience[])
   return Object.freeze({
     name: p.name,
     version: p.version,
-    audiences: new Set(p.audiences as Audience[]),
+    audiences,
+    plan: planPolicy({ rules, audiences }),
     scope: {
       applies: p.scope?.applies ?? 'everywhere',
       countries: new Set(p.scope?.countries ?? []),

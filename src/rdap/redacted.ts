@@ -1,4 +1,4 @@
-import type { Withheld } from '../policy/engine.js'
+import type { Withheld } from '../policy/disclosure.js'
 
 /** an RFC 9537 §4.2 redaction member */
 export interface RedactedEntry {

@@ -1,7 +1,7 @@
 import type { ContactRole } from '../domain/registration.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
 import { utcSeconds } from '../domain/time.js'
-import type { DisclosedRegistrar, Disclosure, Withheld } from '../policy/engine.js'
+import type { DisclosedRegistrar, Disclosure, Withheld } from '../policy/disclosure.js'
 import { array, json, member } from './json-text.js'
 import { entry, redactedName, redactedText, roleHolder, type RedactedEntry } from './redacted.js'
 import { abuseVcard, registrarVcard, renderContact } from './vcard.js'

@@ -1,5 +1,5 @@
 import type { ContactRole } from '../domain/registration.js'
-import type { DisclosedContact, DisclosedRegistrar, Withheld } from '../policy/engine.js'
+import type { DisclosedContact, DisclosedRegistrar, Withheld } from '../policy/disclosure.js'
 import { json, member } from './json-text.js'
 import { contactEntry, entry, roleHolder, type RedactedEntry } from './redacted.js'
 

@@ -5,7 +5,7 @@ import type {
   DisclosedRegistrar,
   Disclosure,
   Withheld,
-} from '../policy/engine.js'
+} from '../policy/disclosure.js'
 
 /** what the text needs beyond the disclosure; no clock is read while rendering */
 export interface WhoisContext {

@@ -9,12 +9,8 @@ import {
   takeCheckpoint,
   type CheckpointSigner,
 } from '../../src/audit/checkpoints.js'
-import {
-  chainHash,
-  createAuditLog,
-  verifyChain,
-  type DisclosureEvent,
-} from '../../src/audit/disclosures.js'
+import { chainHash, createAuditLog, type DisclosureEvent } from '../../src/audit/disclosures.js'
+import { verifyChain } from '../../src/audit/read.js'
 import { ENGINE, openTestDb, type TestDb } from '../helpers/db.js'
 
 /**

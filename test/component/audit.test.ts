@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
-import {
-  createAuditLog,
-  GENESIS,
-  listDisclosures,
-  verifyChain,
-  type DisclosureEvent,
-} from '../../src/audit/disclosures.js'
+import { createAuditLog, GENESIS, type DisclosureEvent } from '../../src/audit/disclosures.js'
+import { listDisclosures, verifyChain } from '../../src/audit/read.js'
 import type { Db, Queryable } from '../../src/storage/db.js'
 import { ENGINE, openTestDb, type TestDb } from '../helpers/db.js'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { SignJWT } from 'jose'
 import request from 'supertest'
-import { listDisclosures, verifyChain } from '../../src/audit/disclosures.js'
+import { listDisclosures, verifyChain } from '../../src/audit/read.js'
 import { addAccreditation, setAccreditationStatus } from '../../src/auth/accreditations.js'
 import { buildIssuers } from '../../src/auth/issuers.js'
 import { ENGINE } from '../helpers/db.js'

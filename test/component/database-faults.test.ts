@@ -206,7 +206,7 @@ interface Outcome {
     )
     const audited = new Set(rows.map((r) => r.request_id))
     for (const o of disclosed) expect(audited.has(o.requestId)).toBe(true)
-    const { verifyChain } = await import('../../src/audit/disclosures.js')
+    const { verifyChain } = await import('../../src/audit/read.js')
     expect((await verifyChain(db.primary)).problems).toEqual([])
     expect(server.output()).not.toMatch(/unhandled|uncaught|"level":60/i)
   }, 60000)

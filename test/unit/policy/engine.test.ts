@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import type { Contact, Domain } from '../../../src/domain/registration.js'
 import { domainRecord } from '../../helpers/records.js'
 import { disclose } from '../../../src/policy/engine.js'
+import { planPolicy } from '../../../src/policy/plan.js'
 import { compilePolicy, type Policy } from '../../../src/policy/load.js'
 
 const SECRET = 'engine-test-secret-0123456789'
@@ -167,10 +168,9 @@ describe('disclose', () => {
 
   test('when a rule throws while evaluating, then the field is withheld and the problem reported', () => {
     const p = policy('  registrant.city: { show: [registrar], alsoWhen: [contactConsented] }')
-    const broken: Policy = {
-      ...p,
-      rules: new Map([...p.rules].map(([k, r]) => [k, { ...r, alsoWhen: ['bogus' as never] }])),
-    }
+    const rules = new Map([...p.rules].map(([k, r]) => [k, { ...r, alsoWhen: ['bogus' as never] }]))
+    // the plan is made as a policy loads: a policy changed afterwards needs its own
+    const broken: Policy = { ...p, rules, plan: planPolicy({ rules, audiences: p.audiences }) }
     const { result, registrant } = view(broken, domain())
     expect(registrant.city).toBe('')
     expect(result.problems).toEqual([expect.stringContaining('registrant.city')])
