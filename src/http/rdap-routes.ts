@@ -11,6 +11,7 @@ import {
   type LookupDeps,
 } from '../lookup.js'
 import type { Disclosure } from '../policy/disclosure.js'
+import type { RdapResponse } from '../rdap/model.js'
 import {
   renderDomain,
   renderEntity,
@@ -47,7 +48,7 @@ export function addRdapRoutes(
   const lookup =
     (
       find: (ctx: LookupContext, req: Request) => Promise<Disclosure>,
-      render: (d: Disclosure, ctx: RenderContext) => string,
+      render: (d: Disclosure, ctx: RenderContext) => RdapResponse,
     ) =>
     async (req: Request, res: Response) => {
       let disclosure: Disclosure

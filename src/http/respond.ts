@@ -3,6 +3,8 @@ import { asAppError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { parseUrl } from '../url.js'
 import { errorBody, HTTP_STATUS } from '../rdap/errors.js'
+import type { RdapResponse } from '../rdap/model.js'
+import { rdapJson } from '../rdap/serialize.js'
 import type { RenderContext } from '../rdap/render.js'
 
 /** deployment facts every response needs */
@@ -63,11 +65,14 @@ function originOf(url: string): string | undefined {
   return lastOrigin.origin
 }
 
-/** RFC 7480 §4.2: application/rdap+json whatever the Accept; personal data never in shared caches */
+/**
+ * RFC 7480 §4.2: application/rdap+json whatever the Accept; personal data never in shared caches.
+ * The one place an RDAP response becomes JSON text.
+ */
 export function sendRdap(
   res: Response,
   status: number,
-  body: string,
+  response: RdapResponse,
   options: { cache: boolean },
 ): void {
   // node's own calls: express's send would parse the type just given and copy the body to count
@@ -83,6 +88,7 @@ export function sendRdap(
     res.end()
     return
   }
+  const body = rdapJson(response)
   res.setHeader('Content-Length', Buffer.byteLength(body))
   res.end(body)
 }

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js'
-import { json } from './json-text.js'
-import { CONFORMANCE_TEXT, termsNotice, type RenderContext } from './render.js'
+import type { ErrorResponse } from './model.js'
+import { CONFORMANCE, termsNotice, type RenderContext } from './render.js'
 
 /** AppError codes → HTTP status and RFC 9083 §6 title; the only place that knows both */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -24,7 +24,13 @@ const TITLES: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 }
 
-/** RFC 9083 §6 error body as JSON text; errorCode equals the HTTP status (RCT -12108) */
-export function errorBody(status: number, description: string, ctx: RenderContext): string {
-  return `{"rdapConformance":${CONFORMANCE_TEXT},"errorCode":${status},"title":${json(TITLES[status] ?? 'Error')},"description":[${json(description)}],"notices":[${termsNotice(ctx)}]}`
+/** RFC 9083 §6 error body; errorCode equals the HTTP status (RCT -12108) */
+export function errorBody(status: number, description: string, ctx: RenderContext): ErrorResponse {
+  return {
+    rdapConformance: CONFORMANCE,
+    errorCode: status,
+    title: TITLES[status] ?? 'Error',
+    description: [description],
+    notices: [termsNotice(ctx)],
+  }
 }

@@ -1,15 +1,8 @@
+import type { Redacted } from './model.js'
 import type { Withheld } from '../policy/disclosure.js'
 
 /** an RFC 9537 §4.2 redaction member */
-export interface RedactedEntry {
-  readonly name: { readonly type: string } | { readonly description: string }
-  readonly prePath?: string
-  readonly postPath?: string
-  readonly replacementPath?: string
-  readonly pathLang: 'jsonpath'
-  readonly method: 'removal' | 'emptyValue' | 'replacementValue'
-  readonly reason: { readonly description: string }
-}
+export type RedactedEntry = Redacted
 
 const ROLE_LABEL: Readonly<Record<string, string>> = {
   registrant: 'Registrant',
@@ -154,19 +147,4 @@ export function contactEntry(
     byMethod.set(variant, e)
   }
   return e
-}
-
-const entryTexts = new WeakMap<RedactedEntry, string>()
-
-/** JSON text of the `redacted` member; the shared frozen entries are stringified once */
-export function redactedText(entries: readonly RedactedEntry[]): string {
-  const parts = entries.map((e) => {
-    let text = entryTexts.get(e)
-    if (text === undefined) {
-      text = JSON.stringify(e)
-      if (Object.isFrozen(e)) entryTexts.set(e, text)
-    }
-    return text
-  })
-  return `[${parts.join(',')}]`
 }

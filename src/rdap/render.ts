@@ -2,8 +2,18 @@ import type { ContactRole } from '../domain/registration.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
 import { utcSeconds } from '../domain/time.js'
 import type { DisclosedRegistrar, Disclosure, Withheld } from '../policy/disclosure.js'
-import { array, json, member } from './json-text.js'
-import { entry, redactedName, redactedText, roleHolder, type RedactedEntry } from './redacted.js'
+import type {
+  DomainResponse,
+  Entity,
+  EntityResponse,
+  HelpResponse,
+  Link,
+  NameserverResponse,
+  Notice,
+  RdapEvent,
+  Redacted,
+} from './model.js'
+import { entry, redactedName, roleHolder } from './redacted.js'
 import { abuseVcard, registrarVcard, renderContact } from './vcard.js'
 
 /** what a response needs beyond the disclosure; no clock is read while rendering */
@@ -18,13 +28,12 @@ export interface RenderContext {
 }
 
 // RFC 9083 §4.1 and RDAP Response Profile / TIG 2024 §1.2 identifiers
-const CONFORMANCE = [
+export const CONFORMANCE: readonly string[] = [
   'rdap_level_0',
   'icann_rdap_response_profile_1',
   'icann_rdap_technical_implementation_guide_1',
 ]
-const CONFORMANCE_TEXT = JSON.stringify(CONFORMANCE)
-const CONFORMANCE_REDACTED_TEXT = JSON.stringify([...CONFORMANCE, 'redacted'])
+const CONFORMANCE_REDACTED: readonly string[] = [...CONFORMANCE, 'redacted']
 
 // RFC 8056 §2: EPP status → RDAP status
 const STATUS: Readonly<Record<string, string>> = {
@@ -60,87 +69,121 @@ export function rdapStatuses(epp: readonly string[]): string[] {
 
 /** the links of one response: each carries the request URL as its context (`value`) */
 function linker(ctx: RenderContext) {
-  const value = json(ctx.requestUrl)
-  return (rel: string, href: string, type = 'application/rdap+json'): string =>
-    `{"value":${value},"rel":"${rel}","href":${json(href)},"type":"${type}"}`
+  return (rel: string, href: string, type = 'application/rdap+json'): Link => ({
+    value: ctx.requestUrl,
+    rel,
+    href,
+    type,
+  })
 }
-type Link = ReturnType<typeof linker>
+type Linker = ReturnType<typeof linker>
 
-const TERMS_DESCRIPTION = json(
+const TERMS_DESCRIPTION = [
   "Service subject to the registry's Terms of Use. Registration data is provided for lawful purposes only.",
-)
+]
 
 /** TIG 2024 §3.3: every response points to the terms of service */
-export function termsNotice(ctx: RenderContext, link: Link = linker(ctx)): string {
-  return `{"title":"Terms of Use","description":[${TERMS_DESCRIPTION}],"links":[${link('terms-of-service', ctx.termsUrl, 'text/html')}]}`
+export function termsNotice(ctx: RenderContext, link: Linker = linker(ctx)): Notice {
+  return {
+    title: 'Terms of Use',
+    description: TERMS_DESCRIPTION,
+    links: [link('terms-of-service', ctx.termsUrl, 'text/html')],
+  }
 }
 
-function domainNotices(ctx: RenderContext, link: Link): string[] {
+function domainNotices(ctx: RenderContext, link: Linker): Notice[] {
   return [
     termsNotice(ctx, link),
     // RDAP Response Profile 2024 §2.6.3
-    `{"title":"Status Codes","description":["For more information on domain status codes, please visit https://icann.org/epp"],"links":[${link('glossary', 'https://icann.org/epp', 'text/html')}]}`,
+    {
+      title: 'Status Codes',
+      description: [
+        'For more information on domain status codes, please visit https://icann.org/epp',
+      ],
+      links: [link('glossary', 'https://icann.org/epp', 'text/html')],
+    },
     // RDAP Response Profile 2024 §2.10
-    `{"title":"RDDS Inaccuracy Complaint Form","description":["URL of the ICANN RDDS Inaccuracy Complaint Form: https://icann.org/wicf"],"links":[${link('help', 'https://icann.org/wicf', 'text/html')}]}`,
+    {
+      title: 'RDDS Inaccuracy Complaint Form',
+      description: ['URL of the ICANN RDDS Inaccuracy Complaint Form: https://icann.org/wicf'],
+      links: [link('help', 'https://icann.org/wicf', 'text/html')],
+    },
   ]
 }
 
 /** RFC 9083 §10.2.1 has no access-level member; a notice says what was served (standards §8.3) */
-function accessNotice(d: Disclosure): string | undefined {
+function accessNotice(d: Disclosure): Notice | undefined {
   if (d.audience === 'public') return undefined
-  const text = `Non-public registration data served to the ${d.audience} audience under the ${d.policy.name} policy (version ${d.policy.version}). This disclosure has been recorded.`
-  return `{"title":"Authorized access","description":[${json(text)}]}`
+  return {
+    title: 'Authorized access',
+    description: [
+      `Non-public registration data served to the ${d.audience} audience under the ${d.policy.name} policy (version ${d.policy.version}). This disclosure has been recorded.`,
+    ],
+  }
 }
 
-/** the response around an object's members (JSON text without braces) */
-function envelope(
-  d: Disclosure,
-  ctx: RenderContext,
-  members: string,
-  notices: string[],
-  redacted: readonly RedactedEntry[],
-): string {
+/** the members after an object's own: port43, the notices, and what was withheld */
+function closing(d: Disclosure, ctx: RenderContext, notices: Notice[], redacted: Redacted[]) {
   const access = accessNotice(d)
   if (access) notices.push(access)
-  return `{"rdapConformance":${redacted.length ? CONFORMANCE_REDACTED_TEXT : CONFORMANCE_TEXT},${members}${member('port43', ctx.port43 === undefined ? undefined : json(ctx.port43))},"notices":${array(notices)}${redacted.length ? `,"redacted":${redactedText(redacted)}` : ''}}`
+  return {
+    port43: ctx.port43,
+    notices,
+    redacted: redacted.length ? redacted : undefined,
+  }
 }
 
-const event = (action: string, date: Date): string =>
-  `{"eventAction":"${action}","eventDate":"${utcSeconds(date)}"}`
+const conformance = (redacted: readonly Redacted[]) =>
+  redacted.length ? CONFORMANCE_REDACTED : CONFORMANCE
+
+const event = (eventAction: string, date: Date): RdapEvent => ({
+  eventAction,
+  eventDate: utcSeconds(date),
+})
 
 /** the object's events that happened, then the last update of this database (the response time) */
 function events(
   pairs: ReadonlyArray<readonly [string, Date | null | undefined]>,
   ctx: RenderContext,
-): string {
-  const out: string[] = []
+): RdapEvent[] {
+  const out: RdapEvent[] = []
   for (const [action, date] of pairs) if (date) out.push(event(action, date))
   out.push(event('last update of RDAP database', ctx.now))
-  return array(out)
+  return out
 }
 
 /**
- * The registrar as an entity's members: IANA id handle, publicIds, links (`links` first, then
- * the about link), abuse contact. Inside another object it is wrapped as is.
+ * The registrar as an entity: IANA id handle, publicIds, links (`links` first, then the about
+ * link), abuse contact.
  */
-function registrarMembers(r: DisclosedRegistrar, full: boolean, links: string[] = []): string {
-  const id = json(String(r.ianaId))
+function registrarEntity(r: DisclosedRegistrar, full: boolean, links: Link[] = []): Entity {
+  const id = String(r.ianaId)
   // RDAP Response Profile 2024 §2.4.6: about link to the registrar's RDAP base URL
   if (r.rdapBaseUrl)
-    links.push(
-      `{"value":${json(r.rdapBaseUrl)},"rel":"about","href":${json(r.rdapBaseUrl)},"type":"application/rdap+json"}`,
-    )
-  // §2.4.5: abuse contact with tel and email
-  const abuse =
-    r.abuseEmail || r.abusePhone
-      ? `[{"objectClassName":"entity","roles":["abuse"],"vcardArray":${abuseVcard(r)}}]`
-      : undefined
+    links.push({
+      value: r.rdapBaseUrl,
+      rel: 'about',
+      href: r.rdapBaseUrl,
+      type: 'application/rdap+json',
+    })
   // §2.4.1-2.4.3: handle and publicIds carry the IANA Registrar ID
-  return `"objectClassName":"entity","handle":${id},"roles":["registrar"],"publicIds":[{"type":"IANA Registrar ID","identifier":${id}}],"vcardArray":${registrarVcard(r, full)}${member('links', links.length ? array(links) : undefined)}${member('entities', abuse)}`
+  return {
+    objectClassName: 'entity',
+    handle: id,
+    roles: ['registrar'],
+    publicIds: [{ type: 'IANA Registrar ID', identifier: id }],
+    vcardArray: registrarVcard(r, full),
+    links: links.length ? links : undefined,
+    // §2.4.5: abuse contact with tel and email
+    entities:
+      r.abuseEmail || r.abusePhone
+        ? [{ objectClassName: 'entity', roles: ['abuse'], vcardArray: abuseVcard(r) }]
+        : undefined,
+  }
 }
 
 /** withheld non-contact fields: nothing registered to call them, so a description */
-function objectEntries(withheld: readonly Withheld[]): RedactedEntry[] {
+function objectEntries(withheld: readonly Withheld[]): Redacted[] {
   return withheld.map((w) =>
     w.path === 'domain.roid' || w.path === 'host.roid'
       ? entry(redactedName(w), 'removal', { prePath: '$.handle' })
@@ -149,8 +192,8 @@ function objectEntries(withheld: readonly Withheld[]): RedactedEntry[] {
 }
 
 function contactEntities(d: Disclosure, contacts: Partial<Record<ContactRole, object>>) {
-  const entities: string[] = []
-  const redacted: RedactedEntry[] = []
+  const entities: Entity[] = []
+  const redacted: Redacted[] = []
   for (const role of CONTACT_ROLES) {
     const c = contacts[role]
     if (!c) continue
@@ -166,10 +209,11 @@ function contactEntities(d: Disclosure, contacts: Partial<Record<ContactRole, ob
   return { entities, redacted }
 }
 
-const NAMESERVER_PREFIX = '{"objectClassName":"nameserver","ldhName":'
+const filledOr = <T>(items: readonly T[] | undefined): readonly T[] | undefined =>
+  items?.length ? items : undefined
 
-/** RFC 9083 §5.3 domain object as JSON text, shaped by the RDAP Response Profile 2024 §2 */
-export function renderDomain(d: Disclosure, ctx: RenderContext): string {
+/** RFC 9083 §5.3 domain object, shaped by the RDAP Response Profile 2024 §2 */
+export function renderDomain(d: Disclosure, ctx: RenderContext): DomainResponse {
   if (d.record.kind !== 'domain') throw new Error('renderDomain needs a domain disclosure')
   const dom = d.record.domain
   const link = linker(ctx)
@@ -182,19 +226,16 @@ export function renderDomain(d: Disclosure, ctx: RenderContext): string {
   const links = [link('self', `${ctx.baseUrl}domain/${dom.ldhName}`)]
   // TIG 2024 §3.2: the registrar's record of the same domain
   if (rar.rdapBaseUrl) links.push(link('related', `${rar.rdapBaseUrl}domain/${dom.ldhName}`))
-  const nameservers = dom.nameservers?.map(
-    (ns) =>
-      `${NAMESERVER_PREFIX}${json(ns.ldhName)}${member('unicodeName', ns.unicodeName ? json(ns.unicodeName) : undefined)}}`,
-  )
   const sec = dom.secureDns
-  const secureDns = sec
-    ? `{"delegationSigned":${sec.delegationSigned}${member('dsData', sec.dsData.length ? JSON.stringify(sec.dsData) : undefined)}${member('keyData', sec.keyData.length ? JSON.stringify(sec.keyData) : undefined)}}`
-    : '{"delegationSigned":false}'
-  const members =
-    `"objectClassName":"domain"${member('handle', dom.roid ? json(dom.roid) : undefined)},"ldhName":${json(dom.ldhName)}` +
-    `${member('unicodeName', dom.unicodeName ? json(dom.unicodeName) : undefined)},"links":${array(links)}` +
-    `${member('status', dom.statuses ? JSON.stringify(rdapStatuses(dom.statuses)) : undefined)}` +
-    `,"events":${events(
+  return {
+    rdapConformance: conformance(redacted),
+    objectClassName: 'domain',
+    handle: dom.roid || undefined,
+    ldhName: dom.ldhName,
+    unicodeName: dom.unicodeName || undefined,
+    links,
+    status: dom.statuses ? rdapStatuses(dom.statuses) : undefined,
+    events: events(
       [
         ['registration', dom.created],
         ['expiration', dom.expires],
@@ -202,63 +243,97 @@ export function renderDomain(d: Disclosure, ctx: RenderContext): string {
         ['transfer', dom.transferred],
       ],
       ctx,
-    )}` +
-    `,"entities":${array([`{${registrarMembers(rar, false)}}`, ...entities])}` +
-    `${member('nameservers', nameservers ? array(nameservers) : undefined)},"secureDNS":${secureDns}`
-  return envelope(d, ctx, members, domainNotices(ctx, link), redacted)
+    ),
+    entities: [registrarEntity(rar, false), ...entities],
+    nameservers: dom.nameservers?.map((ns) => ({
+      objectClassName: 'nameserver',
+      ldhName: ns.ldhName,
+      unicodeName: ns.unicodeName || undefined,
+    })),
+    secureDNS: sec
+      ? {
+          delegationSigned: sec.delegationSigned,
+          dsData: filledOr(sec.dsData),
+          keyData: filledOr(sec.keyData),
+        }
+      : { delegationSigned: false },
+    ...closing(d, ctx, domainNotices(ctx, link), redacted),
+  }
 }
 
-/** RFC 9083 §5.2 nameserver object as JSON text */
-export function renderNameserver(d: Disclosure, ctx: RenderContext): string {
+/** RFC 9083 §5.2 nameserver object */
+export function renderNameserver(d: Disclosure, ctx: RenderContext): NameserverResponse {
   if (d.record.kind !== 'host') throw new Error('renderNameserver needs a host disclosure')
   const h = d.record.host
   const link = linker(ctx)
-  const v4 = h.ipv4?.length ? JSON.stringify(h.ipv4) : undefined
-  const v6 = h.ipv6?.length ? JSON.stringify(h.ipv6) : undefined
-  const ips = v4 || v6 ? `{${`${member('v4', v4)}${member('v6', v6)}`.slice(1)}}` : undefined
-  const members =
-    `"objectClassName":"nameserver"${member('handle', h.roid ? json(h.roid) : undefined)},"ldhName":${json(h.ldhName)}` +
-    `${member('unicodeName', h.unicodeName ? json(h.unicodeName) : undefined)}` +
-    `,"links":[${link('self', `${ctx.baseUrl}nameserver/${h.ldhName}`)}]` +
-    `${member('status', h.statuses ? JSON.stringify(rdapStatuses(h.statuses)) : undefined)}${member('ipAddresses', ips)}` +
-    `,"entities":[{${registrarMembers(h.registrar, false)}}]` +
-    `,"events":${events(
+  const v4 = filledOr(h.ipv4)
+  const v6 = filledOr(h.ipv6)
+  const redacted = objectEntries(d.withheld)
+  return {
+    rdapConformance: conformance(redacted),
+    objectClassName: 'nameserver',
+    handle: h.roid || undefined,
+    ldhName: h.ldhName,
+    unicodeName: h.unicodeName || undefined,
+    links: [link('self', `${ctx.baseUrl}nameserver/${h.ldhName}`)],
+    status: h.statuses ? rdapStatuses(h.statuses) : undefined,
+    ipAddresses: v4 || v6 ? { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) } : undefined,
+    entities: [registrarEntity(h.registrar, false)],
+    events: events(
       [
         ['registration', h.created],
         ['last changed', h.updated],
       ],
       ctx,
-    )}`
-  return envelope(d, ctx, members, [termsNotice(ctx, link)], objectEntries(d.withheld))
+    ),
+    ...closing(d, ctx, [termsNotice(ctx, link)], redacted),
+  }
 }
 
-/** RFC 9083 §5.1 entity as JSON text: a registrar (Response Profile 2024 §3) or a contact alone */
-export function renderEntity(d: Disclosure, ctx: RenderContext): string {
+/** RFC 9083 §5.1 entity: a registrar (Response Profile 2024 §3) or a contact alone */
+export function renderEntity(d: Disclosure, ctx: RenderContext): EntityResponse {
   const r = d.record
   const link = linker(ctx)
   if (r.kind === 'registrar') {
     const self = link('self', `${ctx.baseUrl}entity/${r.registrar.ianaId}`)
-    const members = `${registrarMembers(r.registrar, true, [self])},"events":${events([], ctx)}`
-    return envelope(d, ctx, members, [termsNotice(ctx, link)], objectEntries(d.withheld))
+    const redacted = objectEntries(d.withheld)
+    return {
+      rdapConformance: conformance(redacted),
+      ...registrarEntity(r.registrar, true, [self]),
+      events: events([], ctx),
+      ...closing(d, ctx, [termsNotice(ctx, link)], redacted),
+    }
   }
   if (r.kind !== 'contact') throw new Error('renderEntity needs an entity disclosure')
   const rendered = renderContact({ ...r.contact, roid: r.handle }, d.withheld, null, '$')
-  // a contact looked up alone always renders (only a role's empty contact is left out)
-  const members =
-    `${rendered.entity!.slice(1, -1)},"links":[${link('self', `${ctx.baseUrl}entity/${r.handle}`)}]` +
-    `,"events":${events([], ctx)}`
-  return envelope(d, ctx, members, [termsNotice(ctx, link)], [...rendered.redacted])
+  const redacted = [...rendered.redacted]
+  return {
+    rdapConformance: conformance(redacted),
+    // a contact looked up alone always renders (only a role's empty contact is left out)
+    ...rendered.entity!,
+    links: [link('self', `${ctx.baseUrl}entity/${r.handle}`)],
+    events: events([], ctx),
+    ...closing(d, ctx, [termsNotice(ctx, link)], redacted),
+  }
 }
+
+const HELP_DESCRIPTION = (policy: { name: string; version: number }) => [
+  `Registration data is disclosed under the ${policy.name} policy (version ${policy.version}).`,
+  'Anonymous queries receive the public view; personal data is withheld and each withheld field is listed in the "redacted" member (RFC 9537).',
+  'Accredited requesters and registrars authenticate with an OAuth 2.0 bearer token (Authorization: Bearer) and receive the view their accreditation and declared purpose allow; every such disclosure is recorded.',
+  'Supported queries: domain/<name>, nameserver/<name>, entity/<handle or IANA Registrar ID>, help.',
+]
 
 /** RFC 9083 §7 help; TIG 2024 §3.4 */
-export function renderHelp(ctx: RenderContext, policy: { name: string; version: number }): string {
-  const description = [
-    `Registration data is disclosed under the ${policy.name} policy (version ${policy.version}).`,
-    'Anonymous queries receive the public view; personal data is withheld and each withheld field is listed in the "redacted" member (RFC 9537).',
-    'Accredited requesters and registrars authenticate with an OAuth 2.0 bearer token (Authorization: Bearer) and receive the view their accreditation and declared purpose allow; every such disclosure is recorded.',
-    'Supported queries: domain/<name>, nameserver/<name>, entity/<handle or IANA Registrar ID>, help.',
-  ]
-  return `{"rdapConformance":${CONFORMANCE_TEXT},"notices":[${termsNotice(ctx)},{"title":"Registration data access","description":${JSON.stringify(description)}}]}`
+export function renderHelp(
+  ctx: RenderContext,
+  policy: { name: string; version: number },
+): HelpResponse {
+  return {
+    rdapConformance: CONFORMANCE,
+    notices: [
+      termsNotice(ctx),
+      { title: 'Registration data access', description: HELP_DESCRIPTION(policy) },
+    ],
+  }
 }
-
-export { CONFORMANCE, CONFORMANCE_TEXT }

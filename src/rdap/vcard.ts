@@ -1,12 +1,12 @@
 import type { ContactRole } from '../domain/registration.js'
 import type { DisclosedContact, DisclosedRegistrar, Withheld } from '../policy/disclosure.js'
-import { json, member } from './json-text.js'
-import { contactEntry, entry, roleHolder, type RedactedEntry } from './redacted.js'
+import type { Entity, JCardProperty, Redacted, VCardArray } from './model.js'
+import { contactEntry, entry, roleHolder } from './redacted.js'
 
 export interface RenderedEntity {
-  /** JSON text of the entity; absent when the whole contact is left out */
-  readonly entity?: string
-  readonly redacted: readonly RedactedEntry[]
+  /** absent when the whole contact is left out */
+  readonly entity?: Entity
+  readonly redacted: readonly Redacted[]
 }
 
 const ADR_KEYS = ['street', 'city', 'stateProvince', 'postalCode', 'countryCode'] as const
@@ -20,11 +20,10 @@ const ROLE_NAME: Readonly<Record<ContactRole, string>> = {
 const filled = (v: unknown): boolean =>
   Array.isArray(v) ? v.length > 0 : typeof v === 'string' && v !== ''
 
-/** one jCard property (RFC 7095 §3.3) as JSON text; params and value are JSON text already */
-const prop = (name: string, params: string, type: 'text' | 'uri', value: string): string =>
-  `["${name}",${params},"${type}",${value}]`
-
-const VERSION = prop('version', '{}', 'text', '"4.0"')
+const NO_PARAMS = Object.freeze({})
+const VOICE = Object.freeze({ type: 'voice' })
+const FAX = Object.freeze({ type: 'fax' })
+const VERSION: JCardProperty = ['version', NO_PARAMS, 'text', '4.0']
 
 /** RFC 6350 §6.3.1 adr value: PO box, extended, street (one line or several), city, region, code, country */
 function adrValue(a: {
@@ -32,34 +31,32 @@ function adrValue(a: {
   city?: string | null
   stateProvince?: string | null
   postalCode?: string | null
-}): string {
-  const street =
-    a.street && a.street.length > 1 ? JSON.stringify(a.street) : json(a.street?.[0] ?? '')
-  return `["","",${street},${json(a.city ?? '')},${json(a.stateProvince ?? '')},${json(a.postalCode ?? '')},""]`
+}): JCardProperty[3] {
+  const street = a.street && a.street.length > 1 ? a.street : (a.street?.[0] ?? '')
+  return ['', '', street, a.city ?? '', a.stateProvince ?? '', a.postalCode ?? '', '']
 }
 
-/** jCard (RFC 7095) of a disclosed contact as JSON text; absent fields are simply not there */
-export function contactVcard(c: DisclosedContact, withheld: readonly Withheld[]): string {
-  let props = `${VERSION},${prop('fn', '{}', 'text', json(c.name ?? ''))}`
-  if (c.organization !== undefined)
-    props += `,${prop('org', '{}', 'text', JSON.stringify(c.organization))}`
+/** jCard (RFC 7095) of a disclosed contact; absent fields are simply not there */
+export function contactVcard(c: DisclosedContact, withheld: readonly Withheld[]): VCardArray {
+  const props: JCardProperty[] = [VERSION, ['fn', NO_PARAMS, 'text', c.name ?? '']]
+  if (c.organization !== undefined) props.push(['org', NO_PARAMS, 'text', c.organization ?? ''])
   if (hasAddress(c)) {
     // RDAP Response Profile 2024 §1.4: country name empty, ISO 3166-1 code in the cc parameter
-    const params = filled(c.countryCode) ? `{"cc":${json(c.countryCode!.toUpperCase())}}` : '{}'
-    props += `,${prop('adr', params, 'text', adrValue(c))}`
+    const params = filled(c.countryCode) ? { cc: c.countryCode!.toUpperCase() } : NO_PARAMS
+    props.push(['adr', params, 'text', adrValue(c)])
   }
-  if (filled(c.phone))
-    props += `,${prop('tel', '{"type":"voice"}', 'uri', json(telUri(c.phone!, c.phoneExt)))}`
-  if (filled(c.fax))
-    props += `,${prop('tel', '{"type":"fax"}', 'uri', json(telUri(c.fax!, c.faxExt)))}`
+  if (filled(c.phone)) props.push(['tel', VOICE, 'uri', telUri(c.phone!, c.phoneExt)])
+  if (filled(c.fax)) props.push(['tel', FAX, 'uri', telUri(c.fax!, c.faxExt)])
   if (filled(c.email)) {
     const replacedByUri = withheld.some((w) => w.key === 'email' && w.replacement?.kind === 'uri')
     // RFC 8605 contact-uri for a web form; an anonymized address stays an email property
-    props += replacedByUri
-      ? `,${prop('contact-uri', '{}', 'uri', json(c.email!))}`
-      : `,${prop('email', '{}', 'text', json(c.email!))}`
+    props.push(
+      replacedByUri
+        ? ['contact-uri', NO_PARAMS, 'uri', c.email!]
+        : ['email', NO_PARAMS, 'text', c.email!],
+    )
   }
-  return `["vcard",[${props}]]`
+  return ['vcard', props]
 }
 
 const hasAddress = (c: DisclosedContact): boolean => ADR_KEYS.some((k) => c[k] !== undefined)
@@ -94,30 +91,34 @@ export function renderContact(
     const method = adrPart && hasAdr ? 'emptyValue' : adrPart ? 'removal' : w.method
     return contactEntry(holder, w, method)
   })
-  const entity = `{"objectClassName":"entity"${member('handle', c.roid ? json(c.roid) : undefined)}${member('roles', role ? `["${role}"]` : undefined)},"vcardArray":${contactVcard(c, withheld)}}`
+  const entity: Entity = {
+    objectClassName: 'entity',
+    handle: c.roid || undefined,
+    roles: role ? [role] : undefined,
+    vcardArray: contactVcard(c, withheld),
+  }
   return { entity, redacted }
 }
 
 /** the registrar's jCard: name, and for a registrar lookup its business address and contacts */
-export function registrarVcard(r: DisclosedRegistrar, full: boolean): string {
-  let props = `${VERSION},${prop('fn', '{}', 'text', json(r.name ?? ''))}`
+export function registrarVcard(r: DisclosedRegistrar, full: boolean): VCardArray {
+  const props: JCardProperty[] = [VERSION, ['fn', NO_PARAMS, 'text', r.name ?? '']]
   if (full) {
     if (r.street || r.city || r.countryCode) {
-      const params = r.countryCode ? `{"cc":${json(r.countryCode)}}` : '{}'
-      props += `,${prop('adr', params, 'text', adrValue(r))}`
+      const params = r.countryCode ? { cc: r.countryCode } : NO_PARAMS
+      props.push(['adr', params, 'text', adrValue(r)])
     }
-    if (r.phone) props += `,${prop('tel', '{"type":"voice"}', 'uri', json(telUri(r.phone)))}`
-    if (r.email) props += `,${prop('email', '{}', 'text', json(r.email))}`
-    if (r.url) props += `,${prop('url', '{}', 'uri', json(r.url))}`
+    if (r.phone) props.push(['tel', VOICE, 'uri', telUri(r.phone)])
+    if (r.email) props.push(['email', NO_PARAMS, 'text', r.email])
+    if (r.url) props.push(['url', NO_PARAMS, 'uri', r.url])
   }
-  return `["vcard",[${props}]]`
+  return ['vcard', props]
 }
 
 /** a contact of the registrar's (abuse) as a jCard: RDAP Response Profile 2024 §2.4.5 */
-export function abuseVcard(r: DisclosedRegistrar): string {
-  let props = `${VERSION},${prop('fn', '{}', 'text', '"Abuse Contact"')}`
-  if (r.abusePhone)
-    props += `,${prop('tel', '{"type":"voice"}', 'uri', json(telUri(r.abusePhone)))}`
-  if (r.abuseEmail) props += `,${prop('email', '{}', 'text', json(r.abuseEmail))}`
-  return `["vcard",[${props}]]`
+export function abuseVcard(r: DisclosedRegistrar): VCardArray {
+  const props: JCardProperty[] = [VERSION, ['fn', NO_PARAMS, 'text', 'Abuse Contact']]
+  if (r.abusePhone) props.push(['tel', VOICE, 'uri', telUri(r.abusePhone)])
+  if (r.abuseEmail) props.push(['email', NO_PARAMS, 'text', r.abuseEmail])
+  return ['vcard', props]
 }

@@ -3,8 +3,21 @@ import type { Audience } from '../../src/domain/audience.js'
 import type { Domain } from '../../src/domain/registration.js'
 import { disclose } from '../../src/policy/engine.js'
 import type { Policy } from '../../src/policy/load.js'
-import { renderDomain, type RenderContext } from '../../src/rdap/render.js'
-import { findDomainByName } from '../../src/storage/registrations.js'
+import { errorBody } from '../../src/rdap/errors.js'
+import type { RdapResponse } from '../../src/rdap/model.js'
+import {
+  renderDomain,
+  renderEntity,
+  renderHelp,
+  renderNameserver,
+  type RenderContext,
+} from '../../src/rdap/render.js'
+import {
+  findContactByRoid,
+  findDomainByName,
+  findHostByName,
+  findRegistrarByIanaId,
+} from '../../src/storage/registrations.js'
 import { loadTestPolicy } from '../helpers/app.js'
 import { openTestDb, type TestDb } from '../helpers/db.js'
 import { expectGolden } from '../helpers/golden.js'
@@ -37,6 +50,50 @@ describe('golden RDAP responses for privacy.example under calzone', () => {
     ['accredited:law-enforcement', 'domain.law-enforcement.json'],
   ])('as %s', async (audience, file) => {
     const body = renderDomain(disclose(policy, { kind: 'domain', domain }, audience), CTX)
-    await expectGolden(`rdap/${file}`, `${JSON.stringify(JSON.parse(body), null, 2)}\n`)
+    await expectGolden(`rdap/${file}`, `${JSON.stringify(body, null, 2)}\n`)
+  })
+})
+
+describe('golden RDAP responses for every other object, help and the errors', () => {
+  let db: TestDb
+  let policy: Policy
+  beforeAll(async () => {
+    db = await openTestDb()
+    policy = await loadTestPolicy()
+  })
+  afterAll(async () => {
+    await db.close()
+  })
+  const golden = (file: string, body: RdapResponse) =>
+    expectGolden(`rdap/${file}`, `${JSON.stringify(body, null, 2)}\n`)
+
+  test.each<[Audience, string]>([
+    ['public', 'nameserver.public.json'],
+    ['registrar', 'nameserver.registrar.json'],
+  ])('a name server as %s', async (audience, file) => {
+    const host = (await findHostByName(db.reader, 'ns1.nic.example'))!
+    await golden(file, renderNameserver(disclose(policy, { kind: 'host', host }, audience), CTX))
+  })
+
+  test('a registrar', async () => {
+    const registrar = (await findRegistrarByIanaId(db.reader, 1001))!
+    const d = disclose(policy, { kind: 'registrar', registrar }, 'public')
+    await golden('entity.registrar.json', renderEntity(d, CTX))
+  })
+
+  test.each<[Audience, string]>([
+    ['public', 'entity.contact.public.json'],
+    ['accredited:law-enforcement', 'entity.contact.law-enforcement.json'],
+  ])('a contact as %s', async (audience, file) => {
+    const contact = (await findContactByRoid(db.reader, 'C1001-EXAMPLE'))!
+    await golden(file, renderEntity(disclose(policy, { kind: 'contact', contact }, audience), CTX))
+  })
+
+  test('help', async () => {
+    await golden('help.json', renderHelp(CTX, policy))
+  })
+
+  test.each([400, 401, 403, 404, 405, 429, 500, 501, 503])('the error %d', async (status) => {
+    await golden(`error.${status}.json`, errorBody(status, `What went wrong (${status}).`, CTX))
   })
 })

@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import type { Audience } from '../../../src/domain/audience.js'
 import { disclose } from '../../../src/policy/engine.js'
 import { loadPolicy } from '../../../src/policy/load.js'
+import { rdapJson } from '../../../src/rdap/serialize.js'
 import { renderDomain, type RenderContext } from '../../../src/rdap/render.js'
 import { domainArb } from '../../helpers/arbitraries.js'
 
@@ -19,14 +20,18 @@ const CTX: RenderContext = {
 
 type Entity = { roles?: string[]; vcardArray: [string, [string, object, string, unknown][]] }
 
-// the renderer writes JSON text itself: whatever the stored values hold (quotes, backslashes,
-// control characters, any script), the text must parse and carry each shown value exactly
+// whatever the stored values hold (quotes, backslashes, control characters, any script), the
+// response as served must parse and carry each shown value exactly
 test('any registration renders as valid JSON carrying the shown values exactly', () => {
   const audiences: Audience[] = ['public', 'registrar', 'accredited:law-enforcement']
   fc.assert(
     fc.property(domainArb, fc.constantFrom(...audiences), (domain, audience) => {
       const d = disclose(policy, { kind: 'domain', domain }, audience)
-      const body = JSON.parse(renderDomain(d, CTX))
+      const response = renderDomain(d, CTX)
+      // the served text, with its cached redaction entries, is exactly the response's JSON
+      const text = rdapJson(response)
+      expect(text).toBe(JSON.stringify(response))
+      const body = JSON.parse(text)
       expect(body.ldhName).toBe('property.test')
       expect(body.links[0].value).toBe(CTX.requestUrl)
       const registrant = (body.entities as Entity[]).find((e) => e.roles?.[0] === 'registrant')!
