@@ -12,13 +12,8 @@ import {
 } from '../lookup.js'
 import type { Disclosure } from '../policy/disclosure.js'
 import type { RdapResponse } from '../rdap/model.js'
-import {
-  renderDomain,
-  renderEntity,
-  renderHelp,
-  renderNameserver,
-  type RenderContext,
-} from '../rdap/render.js'
+import type { RenderContext } from '../rdap/envelope.js'
+import { renderDomain, renderEntity, renderHelp, renderNameserver } from '../rdap/render.js'
 import { errorBody } from '../rdap/errors.js'
 import { renderContextOf, sendError, sendRdap, type SiteConfig } from './respond.js'
 

@@ -5,7 +5,7 @@ import { parseUrl } from '../url.js'
 import { errorBody, HTTP_STATUS } from '../rdap/errors.js'
 import type { RdapResponse } from '../rdap/model.js'
 import { rdapJson } from '../rdap/serialize.js'
-import type { RenderContext } from '../rdap/render.js'
+import type { RenderContext } from '../rdap/envelope.js'
 
 /** deployment facts every response needs */
 export interface SiteConfig {

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js'
 import type { ErrorResponse } from './model.js'
-import { CONFORMANCE, termsNotice, type RenderContext } from './render.js'
+import { CONFORMANCE, termsNotice, type RenderContext } from './envelope.js'
 
 /** AppError codes → HTTP status and RFC 9083 §6 title; the only place that knows both */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {

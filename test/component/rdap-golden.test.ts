@@ -5,13 +5,8 @@ import { disclose } from '../../src/policy/engine.js'
 import type { Policy } from '../../src/policy/load.js'
 import { errorBody } from '../../src/rdap/errors.js'
 import type { RdapResponse } from '../../src/rdap/model.js'
-import {
-  renderDomain,
-  renderEntity,
-  renderHelp,
-  renderNameserver,
-  type RenderContext,
-} from '../../src/rdap/render.js'
+import type { RenderContext } from '../../src/rdap/envelope.js'
+import { renderDomain, renderEntity, renderHelp, renderNameserver } from '../../src/rdap/render.js'
 import {
   findContactByRoid,
   findDomainByName,

@@ -4,7 +4,8 @@ import type { Audience } from '../../../src/domain/audience.js'
 import { disclose } from '../../../src/policy/engine.js'
 import { loadPolicy } from '../../../src/policy/load.js'
 import { rdapJson } from '../../../src/rdap/serialize.js'
-import { renderDomain, type RenderContext } from '../../../src/rdap/render.js'
+import type { RenderContext } from '../../../src/rdap/envelope.js'
+import { renderDomain } from '../../../src/rdap/render.js'
 import { domainArb } from '../../helpers/arbitraries.js'
 
 const policy = await loadPolicy('calzone', {
