@@ -81,6 +81,19 @@ function contactEntities(d: Disclosure, contacts: Partial<Record<ContactRole, ob
   return { entities, redacted }
 }
 
+/** RFC 9083 §5.2, §5.3: the class, the registry's handle, and the names of a domain or host */
+function identity<K extends 'domain' | 'nameserver'>(
+  objectClassName: K,
+  o: { roid?: string | undefined; ldhName: string; unicodeName?: string | null | undefined },
+) {
+  return {
+    objectClassName,
+    handle: o.roid || undefined,
+    ldhName: o.ldhName,
+    unicodeName: o.unicodeName || undefined,
+  }
+}
+
 const filledOr = <T>(items: readonly T[] | undefined): readonly T[] | undefined =>
   items?.length ? items : undefined
 
@@ -101,10 +114,7 @@ export function renderDomain(d: Disclosure, ctx: RenderContext): DomainResponse 
   const sec = dom.secureDns
   return {
     rdapConformance: conformance(redacted),
-    objectClassName: 'domain',
-    handle: dom.roid || undefined,
-    ldhName: dom.ldhName,
-    unicodeName: dom.unicodeName || undefined,
+    ...identity('domain', dom),
     links,
     status: dom.statuses ? rdapStatuses(dom.statuses) : undefined,
     events: events(
@@ -143,10 +153,7 @@ export function renderNameserver(d: Disclosure, ctx: RenderContext): NameserverR
   const redacted = objectEntries(d.withheld)
   return {
     rdapConformance: conformance(redacted),
-    objectClassName: 'nameserver',
-    handle: h.roid || undefined,
-    ldhName: h.ldhName,
-    unicodeName: h.unicodeName || undefined,
+    ...identity('nameserver', h),
     links: [link('self', `${ctx.baseUrl}nameserver/${h.ldhName}`)],
     status: h.statuses ? rdapStatuses(h.statuses) : undefined,
     ipAddresses: v4 || v6 ? { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) } : undefined,

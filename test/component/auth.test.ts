@@ -68,26 +68,21 @@ describe(`accredited access on ${ENGINE}`, () => {
       '/',
     )
     t = await startTestApp({ issuers })
-    await addAccreditation(
-      t.db.primary,
+    for (const a of [
       {
         id: 'acc-le',
         holder: 'Test Police Unit',
         issuer: LA,
-        purposes: ['law-enforcement', 'cybersecurity'],
+        purposes: ['law-enforcement', 'cybersecurity'] as const,
       },
-      BY,
-    )
-    await addAccreditation(
-      t.db.primary,
       {
         id: 'acc-ipc',
         holder: 'Brand Protection Ltd',
         issuer: IPC,
-        purposes: ['ip-protection', 'consumer-protection'],
+        purposes: ['ip-protection', 'consumer-protection'] as const,
       },
-      BY,
-    )
+    ])
+      await addAccreditation(t.db.primary, a, BY)
   })
   afterAll(async () => {
     await jwks.close()
