@@ -11,6 +11,7 @@ import { createVerifier } from './auth/tokens.js'
 import { checkpointsFile, demoEnabled, type Config } from './config.js'
 import { StartupError } from './errors.js'
 import { createApp } from './http/app.js'
+import { hardenEdge } from './http/edge.js'
 import { httpServerFor } from './http/node-server.js'
 import { anonymizeSecret } from './local-data.js'
 import type { Logger } from './log.js'
@@ -76,7 +77,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const lookupDeps = { reader: dbs.reader, policy, audit, log }
     const app = createApp({ ...lookupDeps, primary: dbs.primary, verifyBearer, site })
     const http = httpServerFor(app)
-    http.keepAliveTimeout = 5000
+    hardenEdge(http, site)
     const whois = createWhoisServer({
       ...lookupDeps,
       termsOfUse: TERMS_OF_USE,

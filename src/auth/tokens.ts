@@ -14,7 +14,13 @@ const CACHE_MS = 60000
 // RFC 9560 §3.1.5.1 rdap_allowed_purposes; the rest are this server's claims (standards §8.4)
 const Claims = z.object({
   sub: z.string().min(1).max(256),
-  registrar_iana_id: z.coerce.number().int().positive().optional(),
+  // a JSON integer: "1002" or [1002] is not a registrar id, whatever it reads as
+  registrar_iana_id: z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31)
+    .optional(),
   rdap_allowed_purposes: z.array(z.enum(PURPOSES)).min(1).optional(),
   accreditation_id: z.string().min(1).max(128).optional(),
 })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
 import { ANONYMOUS, type Viewer } from '../domain/audience.js'
 import type { Logger } from '../log.js'
+import { SECURITY_HEADERS } from './edge.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
@@ -38,8 +39,9 @@ const pathOf = (url: string): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
-/** TIG 2024 §1.14: CORS for every origin; preflight allows the Authorization header */
+/** TIG 2024 §1.14: CORS for every origin (preflight allows the Authorization header); the security headers */
 export function cors(req: Request, res: Response, next: NextFunction) {
+  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value)
   res.setHeader('Access-Control-Allow-Origin', '*')
   res.setHeader('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id, WWW-Authenticate')
   if (req.method === 'OPTIONS') {

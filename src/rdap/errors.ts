@@ -18,11 +18,17 @@ const TITLES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',
 }
+
+/** the reason phrase of a status this server answers with */
+export const reasonPhrase = (status: number): string => TITLES[status] ?? 'Error'
 
 /** RFC 9083 §6 error body; errorCode equals the HTTP status (RCT -12108) */
 export function errorBody(status: number, description: string, ctx: RenderContext): ErrorResponse {

@@ -321,6 +321,20 @@ describe(`accredited access on ${ENGINE}`, () => {
   })
 
   describe('bad tokens: 401 with WWW-Authenticate, never the public view', () => {
+    test('when registrar_iana_id is not a JSON integer ("1002", [1002], 1002.5), then 401', async () => {
+      for (const id of ['1002', [1002], 1002.5]) {
+        const token = await signToken(portalKey, {
+          iss: PORTAL,
+          aud: AUD,
+          sub: 'registrar-x',
+          claims: { registrar_iana_id: id },
+        })
+        const res = await get('/rdap/domain/company.example', token).expect(401)
+        expect(res.body.description[0]).toBe('The token claims are not valid.')
+      }
+      await get('/rdap/domain/company.example', await registrar(1002)).expect(200)
+    })
+
     const cases: Array<[string, () => Promise<string>]> = [
       ['malformed', async () => 'not.a.jwt'],
       ['garbage', async () => 'abc'],
