@@ -6,6 +6,9 @@ const postgresUrl = z
   .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
   .optional()
 const port = z.coerce.number().int().min(0).max(65535)
+const budget = z
+  .string()
+  .regex(/^(0|[1-9]\d*\/[1-9]\d*)$/, 'must be COUNT/SECONDS (e.g. 120/60) or 0')
 
 const Env = z
   .object({
@@ -61,6 +64,29 @@ const Env = z
       .min(1)
       .optional()
       .describe('Ed25519 private key (PEM) signing checkpoints; unset: generated in DATA_DIR'),
+    RATE_LIMIT_PUBLIC: budget
+      .default('120/60')
+      .describe('queries per seconds for each address (IPv6: /64), RDAP and WHOIS; 0: off'),
+    RATE_LIMIT_AUTHENTICATED: budget
+      .default('1200/60')
+      .describe('queries per seconds for each token subject or registrar; 0: off'),
+    RATE_LIMIT_EXEMPT: z
+      .string()
+      .regex(
+        /^[0-9a-fA-F:.\/]+(,\s*[0-9a-fA-F:.\/]+)*$/,
+        'a comma-separated list of addresses or CIDRs',
+      )
+      .optional()
+      .describe('addresses or networks never limited (monitoring, load tests)'),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+      .optional()
+      .describe('shares rate limits across processes and hosts'),
+    TRUST_PROXY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("proxies whose X-Forwarded-For names the client (express's trust proxy)"),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -1,10 +1,22 @@
 export type ErrorCode =
-  'BAD_REQUEST' | 'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_IMPLEMENTED' | 'UNAVAILABLE'
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_IMPLEMENTED'
+  | 'UNAVAILABLE'
+  | 'RATE_LIMITED'
 
 /** an expected, operational failure; anything else is a bug */
 export class AppError extends Error {
   readonly code: ErrorCode
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** when the client may try again, for RATE_LIMITED and UNAVAILABLE */
+  readonly retryAfterSeconds: number | undefined
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
     // an expected outcome (a name not found, a refused token) needs no stack trace; its cause keeps one
     const limit = Error.stackTraceLimit
     Error.stackTraceLimit = 0
@@ -12,6 +24,7 @@ export class AppError extends Error {
     Error.stackTraceLimit = limit
     this.name = 'AppError'
     this.code = code
+    this.retryAfterSeconds = options?.retryAfterSeconds
   }
 }
 

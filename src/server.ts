@@ -20,6 +20,7 @@ import { announceServer, claimOwnership, ownerFile } from './operator/owner.js'
 import { serveOperator } from './operator/socket.js'
 import { loadPolicy } from './policy/load.js'
 import { openDatabases, type Databases } from './storage/db.js'
+import { createRateLimits } from './limits/rate-limits.js'
 import { createWhoisServer } from './whois/server.js'
 
 export interface RunningServer {
@@ -75,12 +76,22 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ...(config.PORT43_HOST ? { port43: config.PORT43_HOST } : {}),
     }
     const lookupDeps = { reader: dbs.reader, policy, audit, log }
-    const app = createApp({ ...lookupDeps, primary: dbs.primary, verifyBearer, site })
+    const rateLimits = createRateLimits(config, log)
+    cleanup.push(() => rateLimits.close())
+    const app = createApp({
+      ...lookupDeps,
+      primary: dbs.primary,
+      verifyBearer,
+      site,
+      limits: rateLimits,
+      ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
+    })
     const http = httpServerFor(app)
     hardenEdge(http, site)
     const whois = createWhoisServer({
       ...lookupDeps,
       termsOfUse: TERMS_OF_USE,
+      rateLimits,
       limits: {
         maxConnections: config.WHOIS_MAX_CONNECTIONS,
         maxConnectionsPerIp: config.WHOIS_MAX_CONNECTIONS_PER_IP,

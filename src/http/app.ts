@@ -1,4 +1,5 @@
 import express, { type Express } from 'express'
+import type { RateLimits } from '../limits/rate-limits.js'
 import type { Logger } from '../log.js'
 import type { LookupDeps } from '../lookup.js'
 import { AppError } from '../errors.js'
@@ -14,6 +15,10 @@ export interface AppDeps extends LookupDeps {
   readonly verifyBearer: VerifyBearer
   readonly site: SiteConfig
   readonly log: Logger
+  /** query budgets by tier; none: no limits */
+  readonly limits?: RateLimits
+  /** express's trust proxy: the proxies whose X-Forwarded-For names the client */
+  readonly trustProxy?: string
 }
 
 /** the HTTP app, without listening: tests drive it with supertest, main.ts listens */
@@ -22,11 +27,12 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by')
   app.set('etag', false) // an ETag could tell two views of one object apart
   app.set('query parser', 'simple')
+  if (deps.trustProxy) app.set('trust proxy', deps.trustProxy)
   app.use(requestLogging(deps.log))
   app.use(cors)
 
   // the lookups first: every route before them is one more match on every lookup
-  addRdapRoutes(app, deps, deps.site, viewerFrom(deps.verifyBearer))
+  addRdapRoutes(app, deps, deps.site, viewerFrom(deps.verifyBearer, deps.limits), deps.limits)
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
   })

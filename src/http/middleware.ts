@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
 import { ANONYMOUS, type Viewer } from '../domain/audience.js'
+import { AppError } from '../errors.js'
+import type { RateLimits } from '../limits/rate-limits.js'
 import type { Logger } from '../log.js'
 import { SECURITY_HEADERS } from './edge.js'
 
@@ -66,18 +68,42 @@ export type VerifyBearer = (req: {
 /**
  * The viewer of a request: the anonymous viewer, or for a bearer token a promise of the viewer, so
  * that the object can be read while the token and accreditation are checked. Every route that
- * answers awaits it first: a bad token is an error, never a silent public view.
+ * answers awaits it first: a bad token is an error, never a silent public view. With rate limits,
+ * the viewer comes once its query is taken from its budget (RATE_LIMITED when there is none left).
  */
-export function viewerFrom(verifyBearer: VerifyBearer) {
+export function viewerFrom(verifyBearer: VerifyBearer, limits?: RateLimits) {
   return (req: Request): Viewer | Promise<Viewer> => {
     const authorization = req.headers.authorization
+    const address = req.ip ?? ''
+    const limited = limits && !limits.exempt(address) ? limits : undefined
     // the common case stays synchronous: no promise per anonymous request
-    if (authorization === undefined) return ANONYMOUS
+    if (authorization === undefined) return limited ? spend(limited, ANONYMOUS, address) : ANONYMOUS
     const purpose = typeof req.query.purpose === 'string' ? req.query.purpose : undefined
-    const viewer = verifyBearer({ authorization, ...(purpose ? { purpose } : {}) })
+    let viewer = verifyBearer({ authorization, ...(purpose ? { purpose } : {}) })
+    if (limited) viewer = viewer.then((v) => spend(limited, v, address))
     viewer.catch(() => undefined) // a route that fails first must not leave the rejection unhandled
     return viewer
   }
+}
+
+/** takes the viewer's query from its budget: the public's by address, others' by who they are */
+async function spend(limits: RateLimits, viewer: Viewer, address: string): Promise<Viewer> {
+  const wait = await limits.take(
+    viewer.kind === 'anonymous'
+      ? { tier: 'public', address }
+      : {
+          tier: 'authenticated',
+          subject:
+            viewer.kind === 'registrar'
+              ? `registrar ${viewer.registrarId}`
+              : `${viewer.issuer ?? ''} ${viewer.subject ?? ''}`,
+        },
+  )
+  if (wait !== undefined)
+    throw new AppError('RATE_LIMITED', `Too many queries; try again in ${wait} seconds.`, {
+      retryAfterSeconds: wait,
+    })
+  return viewer
 }
 
 export type ViewerOf = ReturnType<typeof viewerFrom>

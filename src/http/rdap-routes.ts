@@ -11,6 +11,7 @@ import {
   type LookupDeps,
 } from '../lookup.js'
 import type { Disclosure } from '../policy/disclosure.js'
+import type { RateLimits } from '../limits/rate-limits.js'
 import type { RdapResponse } from '../rdap/model.js'
 import type { RenderContext } from '../rdap/envelope.js'
 import { renderDomain, renderEntity, renderHelp, renderNameserver } from '../rdap/render.js'
@@ -38,6 +39,7 @@ export function addRdapRoutes(
   deps: LookupDeps,
   site: SiteConfig,
   viewerOf: ViewerOf,
+  limits?: RateLimits,
 ): void {
   const fail = sendError(deps.log, site)
   const lookup =
@@ -70,13 +72,18 @@ export function addRdapRoutes(
     `${BASE}/entity/:handle`,
     lookup((ctx, req) => lookupEntity(deps, parseHandle(req.params.handle), ctx), renderEntity),
   )
-  app.use(BASE, otherQueries(deps, site, viewerOf))
+  app.use(BASE, otherQueries(deps, site, viewerOf, limits))
 }
 
 const BASE = '/rdap'
 
 /** the rest of /rdap: other methods, help, queries not offered, malformed queries */
-function otherQueries(deps: LookupDeps, site: SiteConfig, viewerOf: ViewerOf): Router {
+function otherQueries(
+  deps: LookupDeps,
+  site: SiteConfig,
+  viewerOf: ViewerOf,
+  limits: RateLimits | undefined,
+): Router {
   const router = Router()
 
   // RFC 7480 §4.1: GET and HEAD (and the CORS preflight, answered earlier)
@@ -96,13 +103,16 @@ function otherQueries(deps: LookupDeps, site: SiteConfig, viewerOf: ViewerOf): R
   })
 
   // everything below shows nothing of the registry, but a bad token is still refused first
-  router.use(async (req, _res, next) => {
-    await viewerOf(req)
+  router.use(async (req, res, next) => {
+    res.locals.viewer = await viewerOf(req)
     next()
   })
 
   router.get('/help', (req, res) => {
-    sendRdap(res, 200, renderHelp(renderContextOf(req, site), deps.policy), { cache: true })
+    const limit = limitNotice(limits, (res.locals.viewer as Viewer).kind)
+    sendRdap(res, 200, renderHelp(renderContextOf(req, site), deps.policy, limit), {
+      cache: true,
+    })
   })
 
   // a domain name registry holds no IP networks or autonomous systems; searches are not offered
@@ -123,6 +133,16 @@ function otherQueries(deps: LookupDeps, site: SiteConfig, viewerOf: ViewerOf): R
     )
   })
   return router
+}
+
+/** RFC 9083 §4.3: the query limit of the viewer's tier, where there is one */
+function limitNotice(limits: RateLimits | undefined, kind: Viewer['kind']): string | undefined {
+  const tier = kind === 'anonymous' ? 'public' : 'authenticated'
+  const b = limits?.budget(tier)
+  if (!b) return undefined
+  return tier === 'public'
+    ? `Anonymous queries (RDAP and WHOIS) are limited to ${b.count} every ${b.seconds} seconds for each address (IPv6: each /64); over it, the answer is 429 with Retry-After.`
+    : `Authenticated queries are limited to ${b.count} every ${b.seconds} seconds for each token subject (each registrar); over it, the answer is 429 with Retry-After.`
 }
 
 function lookupContext(

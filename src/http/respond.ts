@@ -107,7 +107,8 @@ export function sendError(log: Logger, site: SiteConfig) {
           `Bearer realm="rdap", error="invalid_token", error_description="${err.message.replace(/["\\]/g, '')}"`,
         )
       }
-      if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+      if (status === 503 || err.retryAfterSeconds)
+        res.setHeader('Retry-After', String(err.retryAfterSeconds ?? RETRY_AFTER_SECONDS))
       if (status >= 500)
         log.warn(
           { reqId: res.locals.requestId, code: err.code, err: causeOf(err.cause) },

@@ -10,6 +10,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   NOT_IMPLEMENTED: 501,
   UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
 }
 
 const TITLES: Readonly<Record<number, string>> = {

@@ -207,12 +207,14 @@ const HELP_DESCRIPTION = (policy: { name: string; version: number }) => [
 export function renderHelp(
   ctx: RenderContext,
   policy: { name: string; version: number },
+  limit?: string,
 ): HelpResponse {
   return {
     rdapConformance: CONFORMANCE,
     notices: [
       termsNotice(ctx),
       { title: 'Registration data access', description: HELP_DESCRIPTION(policy) },
+      ...(limit ? [{ title: 'Query limits', description: [limit] }] : []),
     ],
   }
 }

@@ -8,6 +8,7 @@ import {
   type LookupContext,
   type LookupDeps,
 } from '../lookup.js'
+import type { RateLimits } from '../limits/rate-limits.js'
 import { parseWhoisQuery } from './query.js'
 import {
   renderWhoisDomain,
@@ -42,6 +43,8 @@ export const DEFAULT_WHOIS_LIMITS: WhoisLimits = {
 export interface WhoisDeps extends LookupDeps {
   readonly termsOfUse: string
   readonly limits?: Partial<WhoisLimits>
+  /** query budgets: port 43 is always the public, counted by address */
+  readonly rateLimits?: RateLimits
   /** the clock for "Last update of WHOIS database"; fixed in golden tests */
   readonly now?: () => Date
 }
@@ -69,11 +72,11 @@ export function createWhoisServer(deps: WhoisDeps): Server {
         socket,
         whoisErrorLine('too many connections from your address; try again later'),
       )
-    serve(socket, `w${++requestSeq}`)
+    serve(socket, `w${++requestSeq}`, ip)
   })
   server.maxConnections = limits.maxConnections
 
-  function serve(socket: Socket, requestId: string): void {
+  function serve(socket: Socket, requestId: string, address: string): void {
     const chunks: Buffer[] = []
     let size = 0
     let done = false
@@ -96,7 +99,7 @@ export function createWhoisServer(deps: WhoisDeps): Server {
       chunks.push(take)
       if (newline < 0) return
       socket.pause()
-      respond(Buffer.concat(chunks), requestId).then(answer, (err: unknown) => {
+      respond(Buffer.concat(chunks), requestId, address).then(answer, (err: unknown) => {
         deps.log.error({ err, requestId }, 'whois query failed')
         answer(whoisErrorLine('internal error'))
       })
@@ -104,7 +107,13 @@ export function createWhoisServer(deps: WhoisDeps): Server {
     socket.once('end', () => answer(whoisErrorLine('no query received')))
   }
 
-  async function respond(raw: Buffer, requestId: string): Promise<string> {
+  async function respond(raw: Buffer, requestId: string, address: string): Promise<string> {
+    const limits = deps.rateLimits
+    if (limits && !limits.exempt(address)) {
+      const wait = await limits.take({ tier: 'public', address })
+      if (wait !== undefined)
+        return whoisErrorLine(`query limit exceeded; try again in ${wait} seconds`)
+    }
     let line: string
     try {
       line = UTF8.decode(raw).replace(/\r$/, '')

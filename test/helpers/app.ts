@@ -2,6 +2,7 @@ import type { Express } from 'express'
 import type { Logger } from 'pino'
 import { createAuditLog, type AuditLog } from '../../src/audit/disclosures.js'
 import type { Issuer } from '../../src/auth/issuers.js'
+import type { RateLimits } from '../../src/limits/rate-limits.js'
 import { createVerifier } from '../../src/auth/tokens.js'
 import { createApp } from '../../src/http/app.js'
 import { loadPolicy, type Policy } from '../../src/policy/load.js'
@@ -34,6 +35,8 @@ export async function startTestApp(
     policy?: string
     audit?: (base: AuditLog) => AuditLog
     site?: SiteConfig
+    limits?: RateLimits
+    trustProxy?: string
   } = {},
 ): Promise<TestApp> {
   const db = await openTestDb()
@@ -50,6 +53,8 @@ export async function startTestApp(
     log,
     verifyBearer,
     site: options.site ?? TEST_SITE,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   })
   return { app, db, policy, close: () => db.close() }
 }
