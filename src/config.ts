@@ -35,6 +35,12 @@ const Env = z
     WHOIS_PORT: port.default(4343),
     WHOIS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
     WHOIS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(32),
+    WHOIS_MAX_CONNECTIONS_PER_NETWORK: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(128)
+      .describe('open port-43 connections from one IPv4 /24 or IPv6 /48'),
     PUBLIC_BASE_URL: z
       .url({ protocol: /^https?$/ })
       .optional()

@@ -95,6 +95,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       limits: {
         maxConnections: config.WHOIS_MAX_CONNECTIONS,
         maxConnectionsPerIp: config.WHOIS_MAX_CONNECTIONS_PER_IP,
+        maxConnectionsPerNetwork: config.WHOIS_MAX_CONNECTIONS_PER_NETWORK,
       },
     })
     await listen(http, config.HTTP_PORT, config.HOST, 'HTTP_PORT', log)

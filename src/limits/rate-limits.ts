@@ -2,6 +2,7 @@ import { BlockList, isIPv6 } from 'node:net'
 import { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Logger } from '../log.js'
+import { clientKey, plainAddress } from './addresses.js'
 
 /** how many queries in how many seconds; undefined: no limit */
 export interface Budget {
@@ -74,7 +75,7 @@ export function createRateLimits(config: RateLimitConfig, log: Logger): RateLimi
     async take(spender) {
       const l = limiters[spender.tier]
       if (!l) return undefined
-      const key = spender.tier === 'public' ? addressKey(spender.address) : spender.subject
+      const key = spender.tier === 'public' ? clientKey(spender.address) : spender.subject
       try {
         await l.consume(key)
         return undefined
@@ -101,25 +102,6 @@ export function createRateLimits(config: RateLimitConfig, log: Logger): RateLimi
   }
 }
 
-/** the address without an IPv4-mapped prefix */
-const plain = (address: string) => (address.startsWith('::ffff:') ? address.slice(7) : address)
-
-/** an IPv4 address as it is, an IPv6 address by its /64: one host holds a whole /64 */
-export function addressKey(address: string): string {
-  const a = plain(address)
-  if (!isIPv6(a)) return a
-  const [head = '', tail = ''] = a.split('::')
-  const left = head ? head.split(':') : []
-  const right = tail ? tail.split(':') : []
-  const groups = a.includes('::')
-    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
-    : left
-  return `${groups
-    .slice(0, 4)
-    .map((g) => parseInt(g || '0', 16).toString(16))
-    .join(':')}::/64`
-}
-
 /** whether an address is exempt; the answer for the addresses seen last is kept (a few, checked often) */
 function exemptCheck(list: BlockList | undefined): (address: string) => boolean {
   if (!list) return () => false
@@ -127,7 +109,7 @@ function exemptCheck(list: BlockList | undefined): (address: string) => boolean 
   return (address) => {
     let answer = seen.get(address)
     if (answer === undefined) {
-      const a = plain(address)
+      const a = plainAddress(address)
       answer = list.check(a, isIPv6(a) ? 'ipv6' : 'ipv4')
       if (seen.size >= 10_000) seen.clear()
       seen.set(address, answer)

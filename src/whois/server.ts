@@ -9,6 +9,7 @@ import {
   type LookupDeps,
 } from '../lookup.js'
 import type { RateLimits } from '../limits/rate-limits.js'
+import { createConnectionTable, type Refusal } from './connections.js'
 import { parseWhoisQuery } from './query.js'
 import {
   renderWhoisDomain,
@@ -28,6 +29,14 @@ export interface WhoisLimits {
   readonly queryDeadlineMs: number
   readonly maxConnections: number
   readonly maxConnectionsPerIp: number
+  /** from one IPv4 /24 or IPv6 /48 */
+  readonly maxConnectionsPerNetwork: number
+}
+
+const REFUSALS: Readonly<Record<Refusal, string>> = {
+  address: 'too many connections from your address; try again later',
+  network: 'too many connections from your network; try again later',
+  full: 'too many connections; try again later',
 }
 
 // decode() without { stream } keeps no state between calls, so one decoder serves every query
@@ -38,6 +47,7 @@ export const DEFAULT_WHOIS_LIMITS: WhoisLimits = {
   queryDeadlineMs: 5000,
   maxConnections: 1024,
   maxConnectionsPerIp: 32,
+  maxConnectionsPerNetwork: 128,
 }
 
 export interface WhoisDeps extends LookupDeps {
@@ -55,28 +65,25 @@ export interface WhoisDeps extends LookupDeps {
  */
 export function createWhoisServer(deps: WhoisDeps): Server {
   const limits = { ...DEFAULT_WHOIS_LIMITS, ...deps.limits }
-  const perIp = new Map<string, number>()
+  const table = createConnectionTable(limits)
+  const evict = (idle: Socket) => {
+    table.release(idle)
+    idle.destroy()
+  }
   let requestSeq = 0
   const server = createServer({ allowHalfOpen: false, noDelay: true }, (socket) => {
-    const ip = socket.remoteAddress ?? 'unknown'
-    const count = (perIp.get(ip) ?? 0) + 1
-    perIp.set(ip, count)
-    socket.once('close', () => {
-      const left = (perIp.get(ip) ?? 1) - 1
-      if (left <= 0) perIp.delete(ip)
-      else perIp.set(ip, left)
-    })
     socket.on('error', () => socket.destroy())
-    if (count > limits.maxConnectionsPerIp)
-      return finish(
-        socket,
-        whoisErrorLine('too many connections from your address; try again later'),
-      )
-    serve(socket, `w${++requestSeq}`, ip)
+    const refused = table.admit(socket, evict)
+    if (refused) return finish(socket, whoisErrorLine(REFUSALS[refused]))
+    socket.once('close', () => table.release(socket))
+    serve(socket, `w${++requestSeq}`, socket.remoteAddress ?? 'unknown', () =>
+      table.answering(socket),
+    )
   })
-  server.maxConnections = limits.maxConnections
+  // a backstop: refused connections close at once, but each still holds a socket until it does
+  server.maxConnections = limits.maxConnections * 2
 
-  function serve(socket: Socket, requestId: string, address: string): void {
+  function serve(socket: Socket, requestId: string, address: string, answering: () => void): void {
     const chunks: Buffer[] = []
     let size = 0
     let done = false
@@ -99,6 +106,7 @@ export function createWhoisServer(deps: WhoisDeps): Server {
       chunks.push(take)
       if (newline < 0) return
       socket.pause()
+      answering()
       respond(Buffer.concat(chunks), requestId, address).then(answer, (err: unknown) => {
         deps.log.error({ err, requestId }, 'whois query failed')
         answer(whoisErrorLine('internal error'))

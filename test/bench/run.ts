@@ -118,6 +118,7 @@ async function startServer(url: string, issuersFile: string, port: number): Prom
       DATABASE_POOL_SIZE: '16',
       WHOIS_MAX_CONNECTIONS_PER_IP: '4096',
       WHOIS_MAX_CONNECTIONS: '4096',
+      WHOIS_MAX_CONNECTIONS_PER_NETWORK: '4096',
       // the limits stay on at their defaults; the bench's own clients, on loopback, are exempt
       RATE_LIMIT_EXEMPT: '127.0.0.1',
     },

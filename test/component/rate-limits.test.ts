@@ -4,7 +4,8 @@ import request from 'supertest'
 import { createAuditLog } from '../../src/audit/disclosures.js'
 import { addAccreditation } from '../../src/auth/accreditations.js'
 import { buildIssuers } from '../../src/auth/issuers.js'
-import { addressKey, createRateLimits, type RateLimits } from '../../src/limits/rate-limits.js'
+import { clientKey, networkKey } from '../../src/limits/addresses.js'
+import { createRateLimits, type RateLimits } from '../../src/limits/rate-limits.js'
 import { createWhoisServer } from '../../src/whois/server.js'
 import { loadTestPolicy, startTestApp, type TestApp } from '../helpers/app.js'
 import { silentLog } from '../helpers/db.js'
@@ -107,10 +108,12 @@ describe('rate limits by tier (in memory)', () => {
     } finally {
       await app.close()
     }
-    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64')
-    expect(addressKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64')
-    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64')
-    expect(addressKey('::ffff:192.0.2.7')).toBe('192.0.2.7')
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64')
+    expect(clientKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64')
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64')
+    expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7')
+    expect(networkKey('192.0.2.7', { v4: 24, v6: 48 })).toBe('192.0.2.0/24')
+    expect(networkKey('2001:db8:1:2::1', { v4: 24, v6: 48 })).toBe('2001:db8:1::/48')
   })
 })
 
