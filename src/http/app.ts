@@ -32,7 +32,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(cors)
 
   // the lookups first: every route before them is one more match on every lookup
-  addRdapRoutes(app, deps, deps.site, viewerFrom(deps.verifyBearer, deps.limits), deps.limits)
+  addRdapRoutes(
+    app,
+    deps,
+    deps.site,
+    viewerFrom(deps.verifyBearer, deps.limits, Boolean(deps.trustProxy)),
+    deps.limits,
+  )
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
   })

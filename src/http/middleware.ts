@@ -71,10 +71,11 @@ export type VerifyBearer = (req: {
  * answers awaits it first: a bad token is an error, never a silent public view. With rate limits,
  * the viewer comes once its query is taken from its budget (RATE_LIMITED when there is none left).
  */
-export function viewerFrom(verifyBearer: VerifyBearer, limits?: RateLimits) {
+export function viewerFrom(verifyBearer: VerifyBearer, limits?: RateLimits, trustProxy = false) {
   return (req: Request): Viewer | Promise<Viewer> => {
     const authorization = req.headers.authorization
-    const address = req.ip ?? ''
+    // the socket's own address unless a trusted proxy names the client (req.ip parses headers)
+    const address = (trustProxy ? req.ip : req.socket.remoteAddress) ?? ''
     const limited = limits && !limits.exempt(address) ? limits : undefined
     // the common case stays synchronous: no promise per anonymous request
     if (authorization === undefined) return limited ? spend(limited, ANONYMOUS, address) : ANONYMOUS
