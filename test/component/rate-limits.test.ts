@@ -2,16 +2,12 @@ import { connect, type AddressInfo, type Server } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import request from 'supertest'
 import { createAuditLog } from '../../src/audit/disclosures.js'
-import { addAccreditation } from '../../src/auth/accreditations.js'
-import { buildIssuers } from '../../src/auth/issuers.js'
 import { clientKey, networkKey } from '../../src/limits/addresses.js'
 import { createRateLimits, type RateLimits } from '../../src/limits/rate-limits.js'
 import { createWhoisServer } from '../../src/whois/server.js'
-import { loadTestPolicy, startTestApp, type TestApp } from '../helpers/app.js'
+import { loadTestPolicy, startAccreditedApp, startTestApp, type TestApp } from '../helpers/app.js'
 import { silentLog } from '../helpers/db.js'
-import { makeKey, signToken, writeJwksFile } from '../helpers/tokens.js'
 
-const LA = 'https://la.limits.test'
 const limitsOf = (env: Record<string, string>) =>
   createRateLimits({ RATE_LIMIT_PUBLIC: '0', RATE_LIMIT_AUTHENTICATED: '0', ...env }, silentLog)
 
@@ -20,30 +16,8 @@ describe('rate limits by tier (in memory)', () => {
   let limits: RateLimits
   let token: string
   beforeAll(async () => {
-    const key = await makeKey('l1')
-    const issuers = await buildIssuers(
-      [
-        {
-          iss: LA,
-          audience: 'rdap',
-          jwksFile: await writeJwksFile([key]),
-          grants: ['accredited:law-enforcement'],
-        },
-      ],
-      '/',
-    )
     limits = limitsOf({ RATE_LIMIT_PUBLIC: '3/60', RATE_LIMIT_AUTHENTICATED: '1000/60' })
-    t = await startTestApp({ issuers, limits })
-    await addAccreditation(
-      t.db.primary,
-      { id: 'acc', holder: 'Police', issuer: LA, purposes: ['law-enforcement'] },
-      { operator: 'test', host: 'localhost' },
-    )
-    token = await signToken(key, {
-      iss: LA,
-      aud: 'rdap',
-      claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc' },
-    })
+    ;({ t, token } = await startAccreditedApp({ limits }))
   })
   afterAll(() => t.close())
 

@@ -4,11 +4,14 @@ import { createAuditLog } from '../../src/audit/disclosures.js'
 import { createVerifier } from '../../src/auth/tokens.js'
 import { createApp } from '../../src/http/app.js'
 import { openDatabases } from '../../src/storage/db.js'
-import { loadTestPolicy, startTestApp, TEST_SITE } from '../helpers/app.js'
-import { addAccreditation } from '../../src/auth/accreditations.js'
-import { buildIssuers } from '../../src/auth/issuers.js'
+import {
+  loadTestPolicy,
+  startAccreditedApp,
+  startTestApp,
+  TEST_SITE,
+  type TestApp,
+} from '../helpers/app.js'
 import { ENGINE, silentLog } from '../helpers/db.js'
-import { makeKey, signToken, writeJwksFile } from '../helpers/tokens.js'
 import { startFaultProxy } from '../helpers/fault-proxy.js'
 
 describe(`readiness (${ENGINE})`, () => {
@@ -61,33 +64,10 @@ describe(`readiness (${ENGINE})`, () => {
   })
 
   describe('when a table the answer needs is missing (renamed by an operator)', () => {
-    const LA = 'https://la.readiness.test'
-    let t: Awaited<ReturnType<typeof startTestApp>>
+    let t: TestApp
     let token: string
     beforeAll(async () => {
-      const key = await makeKey('r1')
-      const issuers = await buildIssuers(
-        [
-          {
-            iss: LA,
-            audience: 'rdap',
-            jwksFile: await writeJwksFile([key]),
-            grants: ['accredited:law-enforcement'],
-          },
-        ],
-        '/',
-      )
-      t = await startTestApp({ issuers })
-      await addAccreditation(
-        t.db.primary,
-        { id: 'acc', holder: 'Police', issuer: LA, purposes: ['law-enforcement'] },
-        { operator: 'test', host: 'localhost' },
-      )
-      token = await signToken(key, {
-        iss: LA,
-        aud: 'rdap',
-        claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc' },
-      })
+      ;({ t, token } = await startAccreditedApp())
     })
     afterAll(() => t.close())
     const lookup = (auth?: string) => {

@@ -1,13 +1,15 @@
 import type { Express } from 'express'
 import type { Logger } from 'pino'
 import { createAuditLog, type AuditLog } from '../../src/audit/disclosures.js'
-import type { Issuer } from '../../src/auth/issuers.js'
+import { addAccreditation } from '../../src/auth/accreditations.js'
+import { buildIssuers, type Issuer } from '../../src/auth/issuers.js'
 import type { RateLimits } from '../../src/limits/rate-limits.js'
 import { createVerifier } from '../../src/auth/tokens.js'
 import { createApp } from '../../src/http/app.js'
 import { loadPolicy, type Policy } from '../../src/policy/load.js'
 import type { SiteConfig } from '../../src/http/respond.js'
 import { openTestDb, silentLog, type TestDb } from './db.js'
+import { makeKey, signToken, writeJwksFile } from './tokens.js'
 
 export const TEST_SECRET = 'test-secret-for-anonymized-addresses'
 export const TEST_SITE = {
@@ -57,4 +59,38 @@ export async function startTestApp(
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   })
   return { app, db, policy, close: () => db.close() }
+}
+
+/**
+ * The HTTP app with one trusted law-enforcement issuer and its accreditation 'acc', and a token for
+ * it: the usual setup of a test that needs an accredited viewer beside the public.
+ */
+export async function startAccreditedApp(
+  options: Omit<Parameters<typeof startTestApp>[0] & object, 'issuers'> = {},
+): Promise<{ t: TestApp; token: string }> {
+  const iss = 'https://la.test'
+  const key = await makeKey('la-1')
+  const issuers = await buildIssuers(
+    [
+      {
+        iss,
+        audience: 'rdap',
+        jwksFile: await writeJwksFile([key]),
+        grants: ['accredited:law-enforcement'],
+      },
+    ],
+    '/',
+  )
+  const t = await startTestApp({ ...options, issuers })
+  await addAccreditation(
+    t.db.primary,
+    { id: 'acc', holder: 'Police', issuer: iss, purposes: ['law-enforcement'] },
+    { operator: 'test', host: 'localhost' },
+  )
+  const token = await signToken(key, {
+    iss,
+    aud: 'rdap',
+    claims: { rdap_allowed_purposes: ['law-enforcement'], accreditation_id: 'acc' },
+  })
+  return { t, token }
 }
