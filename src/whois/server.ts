@@ -113,6 +113,8 @@ export function createWhoisServer(deps: WhoisDeps): Server {
       })
     })
     socket.once('end', () => answer(whoisErrorLine('no query received')))
+    // a connection closed to make room, or reset, keeps no timer alive until its deadline
+    socket.once('close', () => clearTimeout(deadline))
   }
 
   async function respond(raw: Buffer, requestId: string, address: string): Promise<string> {
