@@ -15,6 +15,7 @@ import { hardenEdge } from './http/edge.js'
 import { httpServerFor } from './http/node-server.js'
 import { anonymizeSecret } from './local-data.js'
 import type { Logger } from './log.js'
+import { depositStreams } from './operator/deposits.js'
 import { runOperation } from './operator/operations.js'
 import { announceServer, claimOwnership, ownerFile } from './operator/owner.js'
 import { serveOperator } from './operator/socket.js'
@@ -115,6 +116,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         socket,
         (name, args) => runOperation({ dbs, config, log }, name, args),
         log,
+        depositStreams(dbs),
       )
       cleanup.push(() => close(operator))
       await ownership.update({ socket, httpPort, whoisPort })

@@ -5,6 +5,7 @@
 --   consent.example        natural person who consented to publish name and e-mail
 --   xn--bcher-kva.example  IDN (bücher.example)
 --   signed.example         DNSSEC
+--   xn--fsqy19h.xn--kpry57d  IDN under an IDN TLD (範例.台灣)
 
 insert into registrars (iana_id, handle, name, url, whois_server, rdap_base_url, abuse_email, abuse_phone,
                         street, city, state_province, postal_code, country_code, phone, email, created_at, updated_at)
@@ -41,6 +42,9 @@ values
   ('C1005-EXAMPLE', 'Taylor Quinn', null, '{"500 Market Street"}', 'San Francisco', 'CA', '94105', 'US',
    '+1.4155550123', null, null, null, 'taylor.quinn@mail.example', 'natural', '{}', null,
    1003, '2022-03-03T10:00:00Z', null),
+  ('C1006-EXAMPLE', '陳美玲', null, '{"忠孝東路四段 100 號"}', '臺北市', 'TPE', '106', 'TW',
+   '+886.227001234', null, null, null, 'meiling.chen@mail.example', 'natural', '{}', null,
+   1003, '2023-05-05T10:00:00Z', null),
   ('C2001-EXAMPLE', 'Domain Operations', 'Example Registrar, Inc.', '{"100 Main Street"}', 'Springfield', 'IL',
    '62701', 'US', '+1.5555550102', null, null, null, 'dns-ops@registrar-one.example', 'legal', '{}', null,
    1001, '2015-03-02T09:00:00Z', null),
@@ -80,4 +84,7 @@ values
    '2025-03-03T10:00:00Z', '2028-03-03T10:00:00Z', null, 'C1005-EXAMPLE', null, 'C2003-EXAMPLE', null,
    '{ns1.nic.example,ns2.nic.example}', true,
    '[{"keyTag": 30909, "algorithm": 13, "digestType": 2, "digest": "E2D3C916F6DEEAC73294E8268FB5885044A833FC5459588F4A9184CFC41A5766"}]',
-   '[]');
+   '[]',
+  ('D1006-EXAMPLE', 'xn--fsqy19h.xn--kpry57d', '範例.台灣', 1003, '{ok}', '2023-05-05T10:00:00Z', null,
+   '2027-05-05T10:00:00Z', null, 'C1006-EXAMPLE', null, 'C2003-EXAMPLE', null,
+   '{ns1.nic.example,ns2.nic.example}', false, '[]', '[]');

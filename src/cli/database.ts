@@ -8,12 +8,13 @@ import {
   type OperationResult,
 } from '../operator/operations.js'
 import { claimOwnership, currentOwner, describeOwner, ownerFile } from '../operator/owner.js'
-import { callOperator } from '../operator/socket.js'
+import { depositStreams, type DepositStreams } from '../operator/deposits.js'
+import { callOperator, exportThrough, importThrough } from '../operator/socket.js'
 import { openDatabases } from '../storage/db.js'
 import { CliError } from './errors.js'
 
 /** the database a command works on: the server's, reached through it, or one opened here */
-export interface Operator {
+export interface Operator extends DepositStreams {
   run<N extends OperationName>(name: N, args: OperationArgs<N>): Promise<OperationResult<N>>
   close(): Promise<void>
 }
@@ -33,19 +34,34 @@ export async function openOperator(
   const owner = await currentOwner(file)
   if (owner?.role === 'server' && owner.socket) {
     const socket = owner.socket
+    const answered = async <T>(call: () => Promise<T>): Promise<T> => {
+      try {
+        return await call()
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ECONNREFUSED' || code === 'ENOENT')
+          throw new CliError(
+            `${describeOwner(owner)} owns the database but does not answer on ${socket}`,
+          )
+        throw err
+      }
+    }
     return {
-      async run(name, args) {
-        try {
-          return (await callOperator(socket, name, args)) as never
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code
-          if (code === 'ECONNREFUSED' || code === 'ENOENT')
-            throw new CliError(
-              `${describeOwner(owner)} owns the database but does not answer on ${socket}`,
-            )
-          throw err
-        }
-      },
+      run: (name, args) => answered(() => callOperator(socket, name, args)) as never,
+      importDeposit: (input, options, onProgress) =>
+        answered(() =>
+          importThrough(
+            socket,
+            input,
+            {
+              lenient: options.lenient,
+              operator: options.operator ?? '',
+              host: options.host ?? '',
+            },
+            onProgress,
+          ),
+        ),
+      exportDeposit: (out) => answered(() => exportThrough(socket, out)),
       close: async () => undefined,
     }
   }
@@ -61,7 +77,7 @@ export async function openOperator(
   try {
     const here = await openHere(config, progress)
     return {
-      run: here.run,
+      ...here,
       async close() {
         await here.close()
         await ownership.release()
@@ -82,6 +98,7 @@ async function openHere(
   const dbs = await openDatabases({ ...config, DATABASE_TIMEOUT_MS: 0 }, log)
   const ctx = { dbs, config, log, ...(progress ? { progress } : {}) }
   return {
+    ...depositStreams(dbs),
     // through JSON as over the socket, so a command prints the same whichever way it ran
     run: async (name, args) =>
       JSON.parse(JSON.stringify(await runOperation(ctx, name, args))) as never,

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander'
 import { addAccreditationCommand } from './accreditation.js'
 import { addAuditCommand } from './audit.js'
 import { UsageError } from './errors.js'
+import { addExportCommand } from './export.js'
+import { addImportCommand } from './import.js'
 import { addMigrateCommand } from './migrate.js'
 import { addPolicyCheckCommand } from './policy-check.js'
 import { addPreviewCommand } from './preview.js'
@@ -25,6 +27,8 @@ function program(): Command {
     addServeCommand,
     addMigrateCommand,
     addSeedCommand,
+    addImportCommand,
+    addExportCommand,
     addPreviewCommand,
     addPolicyCheckCommand,
     addTokenCommand,

@@ -1,6 +1,16 @@
 import { chmod, unlink } from 'node:fs/promises'
-import { createServer, request, type Server } from 'node:http'
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import type { Readable, Writable } from 'node:stream'
+import { DepositError, type ImportProgress, type ImportSummary } from '../ingest/import.js'
+import type { ExportSummary } from '../ingest/rde-write.js'
 import type { Logger } from '../log.js'
+import type { DepositStreams } from './deposits.js'
 import { OperationError } from './operations.js'
 
 const MAX_BODY = 64 * 1024
@@ -14,8 +24,11 @@ export async function serveOperator(
   path: string,
   run: (name: string, args: unknown) => Promise<unknown>,
   log: Logger,
+  deposits?: DepositStreams,
 ): Promise<Server> {
   const server = createServer((req, res) => {
+    if (deposits && req.method === 'POST' && req.url?.startsWith('/stream/'))
+      return streamDeposit(deposits, req, res, log)
     const name = /^\/op\/([a-z.-]+)$/.exec(req.url ?? '')?.[1]
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
@@ -108,5 +121,137 @@ export function callOperator(path: string, name: string, args: unknown): Promise
     )
     req.on('error', reject)
     req.end(body)
+  })
+}
+
+/**
+ * Deposits go through the socket as streams: an import's body is the deposit, answered with one
+ * JSON line per progress report and a last line with the result or the error; an export's answer
+ * is the deposit, with its summary in a trailer.
+ */
+function streamDeposit(
+  deposits: DepositStreams,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: Logger,
+): void {
+  const url = new URL(req.url ?? '/', 'http://operator')
+  if (url.pathname === '/stream/import') {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+    const line = (value: unknown) => res.write(`${JSON.stringify(value)}\n`)
+    let last = 0
+    log.info({ operation: 'import' }, 'operator request')
+    deposits
+      .importDeposit(
+        req,
+        {
+          lenient: url.searchParams.get('lenient') === '1',
+          operator: url.searchParams.get('operator') ?? undefined,
+          host: url.searchParams.get('host') ?? undefined,
+        },
+        (progress) => {
+          // a few reports a second are enough to move a bar
+          if (Date.now() - last < 200 && progress.phase === 'reading') return
+          last = Date.now()
+          line({ progress })
+        },
+      )
+      .then(
+        (result) => res.end(`${JSON.stringify({ result })}\n`),
+        (err: unknown) => {
+          req.resume() // the rest of the deposit is not read; let the client finish sending it
+          if (!(err instanceof DepositError)) log.error({ err }, 'import failed')
+          res.end(
+            `${JSON.stringify({ error: (err as Error)?.message ?? String(err), at: (err as DepositError).at })}\n`,
+          )
+        },
+      )
+    return
+  }
+  if (url.pathname === '/stream/export') {
+    res.writeHead(200, { 'content-type': 'application/xml', Trailer: 'x-summary' })
+    deposits.exportDeposit(res).then(
+      (summary) => {
+        res.addTrailers({ 'x-summary': JSON.stringify(summary) })
+        res.end()
+      },
+      (err: unknown) => {
+        log.error({ err }, 'export failed')
+        res.destroy(err as Error)
+      },
+    )
+    return
+  }
+  res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no such stream"}')
+}
+
+/** sends a deposit to the owner behind `path` to import */
+export function importThrough(
+  path: string,
+  input: Readable,
+  options: { lenient: boolean; operator: string; host: string },
+  onProgress?: (p: ImportProgress) => void,
+): Promise<ImportSummary> {
+  const query = new URLSearchParams({
+    lenient: options.lenient ? '1' : '0',
+    operator: options.operator,
+    host: options.host,
+  })
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath: path, method: 'POST', path: `/stream/import?${query}` },
+      (res) => {
+        let buffered = ''
+        let settled = false
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          buffered += chunk
+          for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+            const message = JSON.parse(buffered.slice(0, nl)) as {
+              progress?: ImportProgress
+              result?: ImportSummary
+              error?: string
+              at?: { line: number; col: number }
+            }
+            buffered = buffered.slice(nl + 1)
+            if (message.progress) onProgress?.(message.progress)
+            else if (message.result) {
+              settled = true
+              resolve(message.result)
+            } else if (message.error !== undefined) {
+              settled = true
+              input.unpipe(req)
+              reject(new DepositError(message.error, message.at))
+            }
+          }
+        })
+        res.on('end', () => {
+          if (!settled)
+            reject(new OperatorCallError('the server ended the import without an answer', 502))
+        })
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    input.on('error', (err) => req.destroy(err))
+    input.pipe(req)
+  })
+}
+
+/** asks the owner behind `path` for the registry as a deposit, written to `out` */
+export function exportThrough(path: string, out: Writable): Promise<ExportSummary> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: path, method: 'POST', path: '/stream/export' }, (res) => {
+      res.pipe(out, { end: false })
+      res.on('end', () => {
+        const summary = res.trailers['x-summary']
+        if (summary) resolve(JSON.parse(summary) as ExportSummary)
+        else reject(new OperatorCallError('the export ended before the registry was written', 502))
+      })
+      res.on('error', reject)
+      res.on('aborted', () => reject(new OperatorCallError('the export was cut off', 502)))
+    })
+    req.on('error', reject)
+    req.end()
   })
 }

@@ -1,0 +1,372 @@
+import type { Queryable } from '../storage/db.js'
+import type { ObjectKind } from './objects.js'
+import type { StagedRow } from './rows.js'
+
+// The registry's side of every write: objects are staged (import_stage, by run), checked for
+// references, then written to the tables in one transaction. Deposits and the ingest API share it.
+
+export interface StagedItem {
+  /** an object kind, `extra:contact` / `extra:registrar` (deposit extension), or `delete:<kind>` */
+  readonly kind: string
+  readonly key: string
+  readonly line: number
+  readonly row: StagedRow
+}
+
+/** a new run's id; its rows are invisible to every other run */
+export async function newRun(db: Queryable): Promise<number> {
+  // a run that died (a killed import) left its rows: cleared once they are a day old
+  await db.query(`delete from import_stage where staged_at < now() - interval '1 day'`)
+  const [row] = await db.query<{ id: string }>(`select nextval('import_runs')::text as id`)
+  return Number(row!.id)
+}
+
+/** stages items; a key given twice in one run is refused */
+export async function stage(
+  db: Queryable,
+  run: number,
+  items: readonly StagedItem[],
+): Promise<{ duplicate?: StagedItem }> {
+  if (items.length === 0) return {}
+  const seen = new Set<string>()
+  for (const item of items) {
+    const id = `${item.kind} ${item.key}`
+    if (seen.has(id)) return { duplicate: item }
+    seen.add(id)
+  }
+  const rows = await db.query<{ kind: string; key: string }>(
+    `insert into import_stage (run_id, kind, key, line, row)
+     select $1, x->>'kind', x->>'key', (x->>'line')::int, x->'row'
+       from jsonb_array_elements($2::jsonb) x
+     on conflict (run_id, kind, key) do nothing
+     returning kind, key`,
+    [run, JSON.stringify(items)],
+  )
+  if (rows.length === items.length) return {}
+  const inserted = new Set(rows.map((r) => `${r.kind} ${r.key}`))
+  return { duplicate: items.find((i) => !inserted.has(`${i.kind} ${i.key}`)) }
+}
+
+export async function dropRun(db: Queryable, run: number): Promise<void> {
+  await db.query('delete from import_stage where run_id = $1', [run])
+}
+
+/** a reference the run's objects make to an object neither staged nor (for a DIFF) stored */
+export interface Dangling {
+  readonly kind: ObjectKind
+  readonly key: string
+  readonly line: number
+  readonly refKind: 'registrar' | 'contact' | 'host'
+  readonly ref: string
+}
+
+/**
+ * References that do not resolve. A FULL deposit must hold what it names (registrars may also be
+ * stored already: a FULL deposit never removes one); a DIFF or an ingest may name stored objects
+ * it does not delete.
+ */
+export async function danglingReferences(
+  db: Queryable,
+  run: number,
+  mode: 'FULL' | 'DIFF',
+  limit = 1000,
+): Promise<Dangling[]> {
+  return db.query<Dangling>(
+    `with refs as (
+       select s.kind, s.key, s.line, 'registrar' as ref_kind, s.row->>'clid' as ref
+         from import_stage s where s.run_id = $1 and s.kind in ('contact', 'host', 'domain')
+       union all
+       select s.kind, s.key, s.line, 'contact', v.ref
+         from import_stage s
+        cross join lateral (values (s.row->>'registrant_roid'), (s.row->>'admin_roid'),
+                                   (s.row->>'tech_roid'), (s.row->>'billing_roid')) v(ref)
+        where s.run_id = $1 and s.kind = 'domain' and v.ref is not null
+       union all
+       select s.kind, s.key, s.line, 'host', h.ref
+         from import_stage s cross join lateral jsonb_array_elements_text(s.row->'host_objs') h(ref)
+        where s.run_id = $1 and s.kind = 'domain')
+     select r.kind, r.key, r.line, r.ref_kind as "refKind", r.ref from refs r
+      where not exists (select 1 from import_stage t
+                         where t.run_id = $1 and t.kind = r.ref_kind and t.key = r.ref)
+        and not (($2 = 'DIFF' or r.ref_kind = 'registrar')
+                 and case r.ref_kind
+                       when 'registrar' then exists (select 1 from registrars g where g.handle = r.ref)
+                       when 'contact' then exists (select 1 from contacts c where c.handle = r.ref)
+                       else exists (select 1 from hosts h where h.ldh_name = r.ref) end
+                 and not exists (select 1 from import_stage d where d.run_id = $1
+                                  and d.kind = 'delete:' || r.ref_kind and d.key = r.ref))
+      order by r.line, r.ref
+      limit $3`,
+    [run, mode, limit],
+  )
+}
+
+/** lenient imports: objects whose registrar is missing are left out, and so reported */
+export async function dropObjectsWithoutRegistrar(db: Queryable, run: number): Promise<Dangling[]> {
+  const gone = await db.query<Dangling>(
+    `delete from import_stage s
+      where s.run_id = $1 and s.kind in ('contact', 'host', 'domain')
+        and not exists (select 1 from import_stage t
+                         where t.run_id = $1 and t.kind = 'registrar' and t.key = s.row->>'clid')
+        and not exists (select 1 from registrars g where g.handle = s.row->>'clid')
+     returning s.kind, s.key, s.line, 'registrar' as "refKind", s.row->>'clid' as ref`,
+    [run],
+  )
+  return gone.sort((a, b) => a.line - b.line)
+}
+
+const COLUMNS = {
+  registrars: [
+    'iana_id',
+    'handle',
+    'name',
+    'url',
+    'whois_server',
+    'rdap_base_url',
+    'abuse_email',
+    'abuse_phone',
+    'street',
+    'city',
+    'state_province',
+    'postal_code',
+    'country_code',
+    'phone',
+    'fax',
+    'email',
+    'status',
+    'created_at',
+    'updated_at',
+  ],
+  contacts: [
+    'roid',
+    'handle',
+    'name',
+    'organization',
+    'street',
+    'city',
+    'state_province',
+    'postal_code',
+    'country_code',
+    'postal_loc',
+    'phone',
+    'phone_ext',
+    'fax',
+    'fax_ext',
+    'email',
+    'person_kind',
+    'consent',
+    'consent_at',
+    'statuses',
+    'registrar_iana_id',
+    'created_at',
+    'updated_at',
+  ],
+  hosts: [
+    'roid',
+    'ldh_name',
+    'unicode_name',
+    'ipv4',
+    'ipv6',
+    'statuses',
+    'registrar_iana_id',
+    'created_at',
+    'updated_at',
+  ],
+  domains: [
+    'roid',
+    'ldh_name',
+    'unicode_name',
+    'registrar_iana_id',
+    'statuses',
+    'created_at',
+    'updated_at',
+    'expires_at',
+    'transferred_at',
+    'registrant_roid',
+    'admin_roid',
+    'tech_roid',
+    'billing_roid',
+    'nameservers',
+    'delegation_signed',
+    'ds_data',
+    'key_data',
+    'host_attrs',
+    'idn_table_id',
+  ],
+  idn_tables: ['id', 'url', 'url_policy'],
+  nndns: [
+    'a_name',
+    'u_name',
+    'idn_table_id',
+    'original_name',
+    'name_state',
+    'mirroring_ns',
+    'created_at',
+  ],
+} as const
+type Table = keyof typeof COLUMNS
+
+const REGISTRAR_OF = `'registrar_iana_id', (select g.iana_id from registrars g where g.handle = s.row->>'clid')`
+const CONTACT_OF = (column: string) =>
+  `'${column}', (select c.roid from contacts c where c.handle = s.row->>'${column}')`
+
+/** what each staged kind adds to its row before it is written: references resolved, extras merged */
+const RESOLVED: Record<Table, { kind: string; row: string; conflict: string }> = {
+  registrars: {
+    kind: 'registrar',
+    row: `s.row || coalesce((select e.row from import_stage e
+                              where e.run_id = s.run_id and e.kind = 'extra:registrar' and e.key = s.key), '{}')`,
+    conflict: 'iana_id',
+  },
+  contacts: {
+    kind: 'contact',
+    row: `s.row || coalesce((select e.row from import_stage e
+                              where e.run_id = s.run_id and e.kind = 'extra:contact' and e.key = s.key), '{}')
+                || jsonb_build_object(${REGISTRAR_OF})`,
+    conflict: 'roid',
+  },
+  hosts: { kind: 'host', row: `s.row || jsonb_build_object(${REGISTRAR_OF})`, conflict: 'roid' },
+  domains: {
+    kind: 'domain',
+    row: `s.row || jsonb_build_object(${REGISTRAR_OF}, ${['registrant_roid', 'admin_roid', 'tech_roid', 'billing_roid'].map(CONTACT_OF).join(', ')})`,
+    conflict: 'roid',
+  },
+  idn_tables: { kind: 'idnTable', row: 's.row', conflict: 'id' },
+  nndns: { kind: 'nndn', row: 's.row', conflict: 'a_name' },
+}
+
+/** writes the run's objects of one table: inserted, or replacing the stored one with their key */
+async function upsert(db: Queryable, run: number, table: Table): Promise<number> {
+  const columns = COLUMNS[table]
+  const { kind, row, conflict } = RESOLVED[table]
+  const rows = await db.query(
+    `insert into ${table} (${columns.join(', ')})
+     select ${columns.map((c) => `p.${c}`).join(', ')}
+       from import_stage s cross join lateral jsonb_populate_record(null::${table}, ${row}) p
+      where s.run_id = $1 and s.kind = $2
+     on conflict (${conflict}) do update set
+       ${columns
+         .filter((c) => c !== conflict)
+         .map((c) => `${c} = excluded.${c}`)
+         .join(', ')}
+     returning 1`,
+    [run, kind],
+  )
+  return rows.length
+}
+
+/** writes every staged object, registrars first so that the others' references resolve */
+export async function writeStaged(db: Queryable, run: number): Promise<void> {
+  for (const table of [
+    'registrars',
+    'contacts',
+    'hosts',
+    'idn_tables',
+    'domains',
+    'nndns',
+  ] as const)
+    await upsert(db, run, table)
+}
+
+/** removes what the run's deletes name; an object still referenced makes it fail (foreign keys) */
+export async function applyDeletes(db: Queryable, run: number): Promise<void> {
+  const keys = `(select key from import_stage where run_id = $1 and kind = $2)`
+  await db.query(`delete from nndns where a_name in ${keys}`, [run, 'delete:nndn'])
+  await db.query(`delete from domains where ldh_name in ${keys}`, [run, 'delete:domain'])
+  await db.query(`delete from hosts where ldh_name in ${keys}`, [run, 'delete:host'])
+  await db.query(`delete from contacts where handle in ${keys}`, [run, 'delete:contact'])
+  await db.query(`delete from idn_tables where id in ${keys}`, [run, 'delete:idnTable'])
+  await db.query(`delete from registrars where handle in ${keys}`, [run, 'delete:registrar'])
+}
+
+const TLD_OF = (column: string) => `substring(${column} from '[^.]+$')`
+
+/**
+ * A FULL deposit's switch: the domains and NNDNs of its TLDs are replaced by the deposit's; its
+ * registrars, contacts, hosts and IDN tables are written over the stored ones; contacts and hosts
+ * that are neither in it nor used by any domain any more are removed. Run in one transaction.
+ */
+export async function replaceTlds(
+  db: Queryable,
+  run: number,
+  tlds: readonly string[],
+): Promise<void> {
+  await db.query(`delete from domains where ${TLD_OF('ldh_name')} = any($1::text[])`, [tlds])
+  await db.query(`delete from nndns where ${TLD_OF('a_name')} = any($1::text[])`, [tlds])
+  await writeStaged(db, run)
+  await db.query(
+    `delete from hosts h
+      where not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'host' and s.key = h.ldh_name)
+        and h.ldh_name not in (select unnest(nameservers) from domains)`,
+    [run],
+  )
+  await db.query(
+    `delete from contacts c
+      where not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'contact' and s.key = c.handle)
+        and c.roid not in (select registrant_roid from domains where registrant_roid is not null
+                           union select admin_roid from domains where admin_roid is not null
+                           union select tech_roid from domains where tech_roid is not null
+                           union select billing_roid from domains where billing_roid is not null)`,
+    [run],
+  )
+}
+
+/** removes the demo registry, whole: an imported registry is never mixed with it */
+export async function removeDemo(db: Queryable): Promise<boolean> {
+  const [last] = await db.query<{ kind: string }>(
+    `select kind from registry_loads order by id desc limit 1`,
+  )
+  if (last?.kind !== 'demo') return false
+  await db.exec(`delete from nndns; delete from domains; delete from hosts; delete from contacts;
+                 delete from idn_tables; delete from registrars; delete from tlds;`)
+  return true
+}
+
+/** whether the registry holds the demo and nothing imported since */
+export async function holdsDemo(db: Queryable): Promise<boolean> {
+  const [last] = await db.query<{ kind: string }>(
+    `select kind from registry_loads order by id desc limit 1`,
+  )
+  return last?.kind === 'demo'
+}
+
+/** objects of each kind stored, those of `tlds` only for domains and NNDNs */
+export async function storedCounts(
+  db: Queryable,
+  tlds: readonly string[],
+): Promise<Record<ObjectKind, number>> {
+  const [row] = await db.query<Record<ObjectKind, number>>(
+    `select (select count(*) from domains where ${TLD_OF('ldh_name')} = any($1::text[]))::int as domain,
+            (select count(*) from nndns where ${TLD_OF('a_name')} = any($1::text[]))::int as nndn,
+            (select count(*) from hosts)::int as host,
+            (select count(*) from contacts)::int as contact,
+            (select count(*) from registrars)::int as registrar,
+            (select count(*) from idn_tables)::int as "idnTable"`,
+    [tlds],
+  )
+  return row!
+}
+
+export interface LoadRecord {
+  readonly kind: 'demo' | 'FULL' | 'DIFF'
+  readonly depositId?: string
+  readonly tlds?: readonly string[]
+  readonly counts?: Record<string, number>
+  readonly operator?: string
+  readonly host?: string
+}
+
+export async function recordLoad(db: Queryable, load: LoadRecord): Promise<void> {
+  await db.query(
+    `insert into registry_loads (kind, deposit_id, tlds, counts, operator, host)
+     values ($1, $2, $3, $4, $5, $6)`,
+    [
+      load.kind,
+      load.depositId ?? null,
+      load.tlds ?? [],
+      JSON.stringify(load.counts ?? {}),
+      load.operator ?? null,
+      load.host ?? null,
+    ],
+  )
+}
