@@ -1,6 +1,6 @@
 import type { AuditLog } from './audit/disclosures.js'
 import type { Audience, Viewer } from './domain/audience.js'
-import type { NormalizedName } from './domain/names.js'
+import { unicodeNameOf, type NormalizedName } from './domain/names.js'
 import type { RegistryObject } from './domain/registration.js'
 import { AppError } from './errors.js'
 import type { Logger } from './log.js'
@@ -15,6 +15,7 @@ import {
   findRegistrarByHandle,
   findRegistrarByIanaId,
   findRegistrarsByName,
+  findServedTlds,
 } from './storage/registrations.js'
 
 export interface LookupDeps {
@@ -60,7 +61,13 @@ export async function lookupDomain(
   ctx: LookupContext,
 ): Promise<Disclosure> {
   const [viewer, domain] = await readAs(ctx, findDomainByName(deps.reader, name.ldhName))
-  if (!domain) throw new AppError('NOT_FOUND', 'The domain name was not found.')
+  if (!domain) {
+    // only a miss pays for the TLD list: which of two answers it is
+    const tld = name.ldhName.slice(name.ldhName.lastIndexOf('.') + 1)
+    const served = await servedTlds(deps)
+    if (!served.some((t) => t.ldhName === tld)) throw new TldNotServedError(tld, served)
+    throw new AppError('NOT_FOUND', 'The domain name was not found.')
+  }
   return decide(deps, { kind: 'domain', domain }, domain.registrar.ianaId, domain.ldhName, {
     ...ctx,
     viewer,
@@ -78,6 +85,30 @@ export async function lookupNameserver(
     ...ctx,
     viewer,
   })
+}
+
+/** the TLDs this registry serves, A-label and U-label */
+export async function servedTlds(deps: Pick<LookupDeps, 'reader'>): Promise<NormalizedName[]> {
+  const tlds = await findServedTlds(deps.reader)
+  return tlds.map((ldhName) => ({ ldhName, unicodeName: unicodeNameOf(ldhName) }))
+}
+
+/** a TLD as people read it: the U-label beside its A-label */
+export const describeTld = (t: NormalizedName): string =>
+  t.unicodeName ? `.${t.unicodeName} (.${t.ldhName})` : `.${t.ldhName}`
+
+/** a query for a name under a TLD this registry does not serve (standards §2: 404, not a redirect) */
+export class TldNotServedError extends AppError {
+  constructor(
+    readonly tld: string,
+    readonly served: readonly NormalizedName[],
+  ) {
+    const tldName = { ldhName: tld, unicodeName: unicodeNameOf(tld) }
+    super(
+      'NOT_FOUND',
+      `This registry does not serve the TLD ${describeTld(tldName)}; it serves ${served.map(describeTld).join(', ') || 'no TLD yet'}.`,
+    )
+  }
 }
 
 /** an entity by handle: a registrar by IANA id or handle, else a contact by ROID */

@@ -7,6 +7,7 @@ import { startCheckpointer } from './audit/checkpointer.js'
 import { checkpointSigner } from './audit/checkpoints.js'
 import { createAuditLog } from './audit/disclosures.js'
 import { loadIssuersFile } from './auth/issuers.js'
+import { createOperatorVerifier } from './auth/operator-tokens.js'
 import { createVerifier } from './auth/tokens.js'
 import { checkpointsFile, demoEnabled, type Config } from './config.js'
 import { StartupError } from './errors.js'
@@ -71,6 +72,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     })
     cleanup.push(() => checkpoints.stop())
     const verifyBearer = createVerifier({ issuers, db: dbs.primary })
+    const verifyOperator = createOperatorVerifier(issuers)
     const site = {
       ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
       termsUrl: config.TERMS_URL,
@@ -83,6 +85,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ...lookupDeps,
       primary: dbs.primary,
       verifyBearer,
+      verifyOperator,
       site,
       limits: rateLimits,
       ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),

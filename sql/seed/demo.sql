@@ -84,7 +84,7 @@ values
    '2025-03-03T10:00:00Z', '2028-03-03T10:00:00Z', null, 'C1005-EXAMPLE', null, 'C2003-EXAMPLE', null,
    '{ns1.nic.example,ns2.nic.example}', true,
    '[{"keyTag": 30909, "algorithm": 13, "digestType": 2, "digest": "E2D3C916F6DEEAC73294E8268FB5885044A833FC5459588F4A9184CFC41A5766"}]',
-   '[]',
+   '[]'),
   ('D1006-EXAMPLE', 'xn--fsqy19h.xn--kpry57d', '範例.台灣', 1003, '{ok}', '2023-05-05T10:00:00Z', null,
    '2027-05-05T10:00:00Z', null, 'C1006-EXAMPLE', null, 'C2003-EXAMPLE', null,
    '{ns1.nic.example,ns2.nic.example}', false, '[]', '[]');

@@ -20,6 +20,11 @@ const ALGORITHMS = [
   'EdDSA',
 ] as const
 
+/** what an issuer may grant: the disclosure audiences, and writing registry data (the ingest API) */
+export const REGISTRY_OPERATOR = 'registry-operator'
+export type Grant = Audience | typeof REGISTRY_OPERATOR
+const GRANTS: readonly Grant[] = [...AUDIENCES, REGISTRY_OPERATOR]
+
 const IssuerEntry = z
   .strictObject({
     iss: z.string().min(1),
@@ -27,7 +32,7 @@ const IssuerEntry = z
     jwksFile: z.string().min(1).optional(),
     jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
     algorithms: z.array(z.enum(ALGORITHMS)).min(1).default(['ES256', 'RS256', 'EdDSA']),
-    grants: z.array(z.enum(AUDIENCES as [string, ...string[]])).min(1),
+    grants: z.array(z.enum(GRANTS as [string, ...string[]])).min(1),
     maxTokenAge: z.string().default('1h'),
   })
   .refine(
@@ -42,7 +47,7 @@ export interface Issuer {
   readonly iss: string
   readonly audience: string
   readonly algorithms: readonly string[]
-  readonly grants: ReadonlySet<Audience>
+  readonly grants: ReadonlySet<Grant>
   readonly maxTokenAge: string
   readonly keys: JWTVerifyGetKey
 }
@@ -69,7 +74,7 @@ export async function buildIssuers(
       iss: spec.iss,
       audience: spec.audience,
       algorithms: spec.algorithms,
-      grants: new Set(spec.grants as Audience[]),
+      grants: new Set(spec.grants as Grant[]),
       maxTokenAge: spec.maxTokenAge,
       keys,
     })

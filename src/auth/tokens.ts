@@ -156,7 +156,7 @@ function declaredPurpose(allowed: readonly Purpose[], declared?: string): Purpos
 
 const forbidden = (message: string) => new AppError('FORBIDDEN', message)
 
-function tokenProblem(err: unknown): string {
+export function tokenProblem(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'The token has expired.'
   if (err instanceof errors.JWTClaimValidationFailed)
     return `The token claim "${err.claim}" is not valid.`

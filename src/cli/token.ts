@@ -7,15 +7,19 @@ export function addTokenCommand(program: Command): void {
   program
     .command('token')
     .description('a token signed by the demo issuer (trusted by the embedded demo, or DEMO=true)')
-    .requiredOption('--audience <audience>', 'registrar, or accredited:<purpose>')
+    .requiredOption(
+      '--audience <audience>',
+      'registrar, accredited:<purpose>, or registry-operator (the ingest API)',
+    )
     .option('--registrar <ianaId>', 'the registrar, for --audience registrar', wholeNumber(1))
     .option('--ttl <duration>', 'how long it is valid: 15m, 1h, 1d', '1h')
     .option('--subject <sub>', 'the token subject (default: demo-<audience>)')
     .action(async (o: { audience: string; registrar?: number; ttl: string; subject?: string }) => {
       const { AUDIENCES, isAudience } = await import('../domain/audience.js')
-      if (!isAudience(o.audience) || o.audience === 'public')
+      const operator = o.audience === 'registry-operator'
+      if (!operator && (!isAudience(o.audience) || o.audience === 'public'))
         throw new UsageError(
-          `--audience is one of ${AUDIENCES.filter((a) => a !== 'public').join(', ')}`,
+          `--audience is one of ${AUDIENCES.filter((a) => a !== 'public').join(', ')}, registry-operator`,
         )
       if (o.audience === 'registrar' && !o.registrar)
         throw new UsageError('--registrar <IANA id> is required for the registrar audience')
@@ -26,7 +30,7 @@ export function addTokenCommand(program: Command): void {
         import('../operator/owner.js'),
       ])
       const jwt = await signDemoToken(config.DATA_DIR, {
-        audience: o.audience,
+        audience: o.audience as 'registry-operator',
         ttl: o.ttl,
         ...(o.registrar ? { registrarId: o.registrar } : {}),
         ...(o.subject ? { subject: o.subject } : {}),
@@ -35,7 +39,7 @@ export function addTokenCommand(program: Command): void {
       const port = (await announcedServer(config.DATA_DIR))?.httpPort ?? config.HTTP_PORT
       process.stderr.write(
         `demo token for ${o.audience}${o.registrar ? ` (registrar ${o.registrar})` : ''}, valid ${o.ttl}, issuer ${DEMO_ISSUER}\n` +
-          `use: curl -H "Authorization: Bearer $TOKEN" http://${/^(0\.0\.0\.0|::)$/.test(config.HOST) ? '127.0.0.1' : config.HOST}:${port}/rdap/domain/privacy.example\n`,
+          `use: curl ${operator ? '-X PUT -H "Content-Type: application/json" -d @domain.json ' : ''}-H "Authorization: Bearer $TOKEN" http://${/^(0\.0\.0\.0|::)$/.test(config.HOST) ? '127.0.0.1' : config.HOST}:${port}/${operator ? 'ingest/domains/NAME' : 'rdap/domain/privacy.example'}\n`,
       )
       out(jwt)
     })

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os'
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
-import { AUDIENCES, PURPOSES, type Audience } from '../domain/audience.js'
+import { AUDIENCES, PURPOSES } from '../domain/audience.js'
 import { addAccreditation } from '../auth/accreditations.js'
-import type { IssuerSpec } from '../auth/issuers.js'
+import { REGISTRY_OPERATOR, type Grant, type IssuerSpec } from '../auth/issuers.js'
 import { ensureLocalFile } from '../local-data.js'
 import type { Queryable } from '../storage/db.js'
 
@@ -38,7 +38,7 @@ export async function demoIssuerSpec(dataDir: string): Promise<IssuerSpec> {
     audience: DEMO_AUDIENCE,
     jwksFile: 'demo-issuer/jwks.json',
     algorithms: ['ES256'],
-    grants: [...AUDIENCES],
+    grants: [...AUDIENCES, REGISTRY_OPERATOR],
     maxTokenAge: '24h',
   }
 }
@@ -58,7 +58,7 @@ export async function ensureDemoAccreditation(db: Queryable): Promise<void> {
 }
 
 export interface DemoTokenRequest {
-  readonly audience: Audience
+  readonly audience: Grant
   readonly registrarId?: number
   readonly ttl: string
   readonly subject?: string
@@ -77,12 +77,15 @@ export async function signDemoToken(dataDir: string, req: DemoTokenRequest): Pro
             accreditation_id: DEMO_ACCREDITATION,
           }
         : {}
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'ES256', kid: KID, typ: 'JWT' })
-    .setIssuer(DEMO_ISSUER)
-    .setAudience(DEMO_AUDIENCE)
-    .setSubject(req.subject ?? `demo-${req.audience.replace(':', '-')}`)
-    .setIssuedAt()
-    .setExpirationTime(req.ttl)
-    .sign(key)
+  return (
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: KID, typ: 'JWT' })
+      .setIssuer(DEMO_ISSUER)
+      // the ingest API takes only tokens made for it
+      .setAudience(req.audience === REGISTRY_OPERATOR ? REGISTRY_OPERATOR : DEMO_AUDIENCE)
+      .setSubject(req.subject ?? `demo-${req.audience.replace(':', '-')}`)
+      .setIssuedAt()
+      .setExpirationTime(req.ttl)
+      .sign(key)
+  )
 }

@@ -5,13 +5,16 @@ import type { LookupDeps } from '../lookup.js'
 import { AppError } from '../errors.js'
 import { addRdapRoutes } from './rdap-routes.js'
 import type { SiteConfig } from './respond.js'
-import type { Queryable } from '../storage/db.js'
+import type { Db } from '../storage/db.js'
+import { addIngestRoutes, type VerifyOperator } from './ingest-routes.js'
 import { errorHandler } from './error-handler.js'
 import { readiness } from './readiness.js'
 import { cors, requestLogging, viewerFrom, type VerifyBearer } from './middleware.js'
 
 export interface AppDeps extends LookupDeps {
-  readonly primary: Queryable
+  readonly primary: Db
+  /** the ingest API's token check; without it the API is not offered */
+  readonly verifyOperator?: VerifyOperator
   readonly verifyBearer: VerifyBearer
   readonly site: SiteConfig
   readonly log: Logger
@@ -39,6 +42,12 @@ export function createApp(deps: AppDeps): Express {
     viewerFrom(deps.verifyBearer, deps.limits, Boolean(deps.trustProxy)),
     deps.limits,
   )
+  if (deps.verifyOperator)
+    addIngestRoutes(app, {
+      primary: deps.primary,
+      verifyOperator: deps.verifyOperator,
+      log: deps.log,
+    })
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
   })

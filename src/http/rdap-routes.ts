@@ -4,6 +4,8 @@ import type { Viewer } from '../domain/audience.js'
 import { isNameProblem, normalizeDomainName, type NormalizedName } from '../domain/names.js'
 import { AppError } from '../errors.js'
 import {
+  describeTld,
+  servedTlds,
   lookupDomain,
   lookupEntity,
   lookupNameserver,
@@ -85,6 +87,7 @@ function otherQueries(
   limits: RateLimits | undefined,
 ): Router {
   const router = Router()
+  const fail = sendError(deps.log, site)
 
   // RFC 7480 §4.1: GET and HEAD (and the CORS preflight, answered earlier)
   router.use((req, res, next) => {
@@ -108,11 +111,20 @@ function otherQueries(
     next()
   })
 
-  router.get('/help', (req, res) => {
+  router.get('/help', async (req, res) => {
     const limit = limitNotice(limits, (res.locals.viewer as Viewer).kind)
-    sendRdap(res, 200, renderHelp(renderContextOf(req, site), deps.policy, limit), {
-      cache: true,
-    })
+    let tlds: NormalizedName[]
+    try {
+      tlds = await servedTlds(deps)
+    } catch (err) {
+      return fail(err, req, res)
+    }
+    sendRdap(
+      res,
+      200,
+      renderHelp(renderContextOf(req, site), deps.policy, limit, tlds.map(describeTld)),
+      { cache: true },
+    )
   })
 
   // a domain name registry holds no IP networks or autonomous systems; searches are not offered

@@ -268,11 +268,22 @@ export async function writeStaged(db: Queryable, run: number): Promise<void> {
     await upsert(db, run, table)
 }
 
-/** removes what the run's deletes name; an object still referenced makes it fail (foreign keys) */
-export async function applyDeletes(db: Queryable, run: number): Promise<void> {
+/**
+ * Removes what the run's deletes name, in two steps around writing the run's objects: domains first
+ * (a DIFF may delete a domain and the contact only it used), then what domains refer to, once the
+ * changed domains no longer do. An object still referenced makes it fail (foreign keys).
+ */
+export async function applyDeletes(
+  db: Queryable,
+  run: number,
+  step: 'domains' | 'rest',
+): Promise<void> {
   const keys = `(select key from import_stage where run_id = $1 and kind = $2)`
-  await db.query(`delete from nndns where a_name in ${keys}`, [run, 'delete:nndn'])
-  await db.query(`delete from domains where ldh_name in ${keys}`, [run, 'delete:domain'])
+  if (step === 'domains') {
+    await db.query(`delete from nndns where a_name in ${keys}`, [run, 'delete:nndn'])
+    await db.query(`delete from domains where ldh_name in ${keys}`, [run, 'delete:domain'])
+    return
+  }
   await db.query(`delete from hosts where ldh_name in ${keys}`, [run, 'delete:host'])
   await db.query(`delete from contacts where handle in ${keys}`, [run, 'delete:contact'])
   await db.query(`delete from idn_tables where id in ${keys}`, [run, 'delete:idnTable'])

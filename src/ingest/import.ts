@@ -154,8 +154,9 @@ export async function importDeposit(
             throw new DepositError(
               'the database holds the demo registry: import a FULL deposit first, which replaces it',
             )
-          await applyDeletes(tx, run)
+          await applyDeletes(tx, run, 'domains')
           await writeStaged(tx, run)
+          await applyDeletes(tx, run, 'rest')
           await checkTotals(tx, header, tlds)
         }
         await recordLoad(tx, {
@@ -259,6 +260,7 @@ function checkCounts(header: DepositHeader, read: Record<ObjectKind, number>): v
     if (said !== undefined && said !== read[kind])
       throw new DepositError(
         `the header counts ${said} ${kind} objects but the deposit holds ${read[kind]}; nothing was imported`,
+        header.at,
       )
   }
 }
@@ -279,6 +281,7 @@ async function checkTotals(tx: Queryable, header: DepositHeader, tlds: readonly 
     if (said !== stored[kind])
       throw new DepositError(
         `the header counts ${said} ${kind} objects but the registry would hold ${stored[kind]} after this deposit; nothing was imported`,
+        header.at,
       )
   }
 }

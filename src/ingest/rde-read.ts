@@ -55,6 +55,8 @@ export interface DepositHeader {
   readonly tlds: string[]
   /** object kind -> the count the header gives */
   readonly counts: Partial<Record<ObjectKind, number>>
+  /** where the header starts */
+  readonly at?: Position
 }
 
 /** what the reader hands on, in document order */
@@ -115,7 +117,8 @@ export async function readDeposit(
     fail(err.message.replace(/^\d+:\d+: /, ''))
   })
 
-  let header: Omit<DepositHeader, 'tlds' | 'counts'> | undefined
+  let header: Omit<DepositHeader, 'tlds' | 'counts' | 'at'> | undefined
+  let headerAt: Position | undefined
   let headerDone = false
   const tlds: string[] = []
   const counts: Partial<Record<ObjectKind, number>> = {}
@@ -129,7 +132,7 @@ export async function readDeposit(
     if (headerDone) return
     headerDone = true
     if (!header) return
-    handlers.header({ ...header, tlds, counts })
+    handlers.header({ ...header, tlds, counts, ...(headerAt ? { at: headerAt } : {}) })
   }
 
   parser.on('opentag', (tag) => {
@@ -143,6 +146,8 @@ export async function readDeposit(
       return
     }
     if (stack.length > 0) {
+      // an extension inside an object (rgp:rgpStatus, a registry's own): counted, not read
+      if (!KNOWN_NAMESPACES.has(uri)) return extension(t)
       const node: Node = { uri, local, attrs: attributesOf(t), children: [], text: '', at }
       stack[stack.length - 1]!.children.push(node)
       stack.push(node)
@@ -165,6 +170,7 @@ export async function readDeposit(
         return fail(`unexpected element <${t.name}> in the deposit`, at)
     } else if (depth === 2 && section === 'contents') {
       if (uri === HEADER && local === 'header') {
+        headerAt = at
         path.push(local)
         return
       }
@@ -308,7 +314,7 @@ export async function readDeposit(
   if (!header) throw new DepositError('the input is empty', here())
   finishHeader()
   if (items.length > 0) await handlers.items(items)
-  return { ...header, tlds, counts }
+  return { ...header, tlds, counts, ...(headerAt ? { at: headerAt } : {}) }
 }
 
 const DELETE_KEYS: Record<ObjectKind, string> = {

@@ -208,12 +208,14 @@ export function renderHelp(
   ctx: RenderContext,
   policy: { name: string; version: number },
   limit?: string,
+  tlds: readonly string[] = [],
 ): HelpResponse {
   return {
     rdapConformance: CONFORMANCE,
     notices: [
       termsNotice(ctx),
       { title: 'Registration data access', description: HELP_DESCRIPTION(policy) },
+      ...(tlds.length ? [{ title: 'TLDs served', description: [tlds.join(', ')] }] : []),
       ...(limit ? [{ title: 'Query limits', description: [limit] }] : []),
     ],
   }

@@ -148,3 +148,9 @@ export async function findRegistrarsByName(db: Queryable, name: string): Promise
   )
   return rows.map((row) => toRegistrar(RegistrarRow.parse(row.doc)))
 }
+
+/** the TLDs this registry serves (every TLD it holds or held a domain under, or a deposit named) */
+export async function findServedTlds(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ ldh_name: string }>('select ldh_name from tlds order by ldh_name')
+  return rows.map((r) => r.ldh_name)
+}

@@ -188,8 +188,12 @@ export function renderWhoisRegistrar(d: Disclosure, ctx: WhoisContext): string {
   return toText([...lines, ...footer(ctx)])
 }
 
-export function renderWhoisNotFound(asked: string, ctx: WhoisContext): string {
-  return toText([['', `No match for "${asked.toUpperCase()}".`], ...footer(ctx)])
+export function renderWhoisNotFound(asked: string, ctx: WhoisContext, reason?: string): string {
+  return toText([
+    ['', `No match for "${asked.toUpperCase()}".`],
+    ...(reason ? [['', reason] as Line] : []),
+    ...footer(ctx),
+  ])
 }
 
 export function renderWhoisList(
@@ -200,9 +204,10 @@ export function renderWhoisList(
   return toText([['', title], ...items.map((i): Line => ['', i]), ['', ''], ...footer(ctx)])
 }
 
-export function renderWhoisHelp(ctx: WhoisContext): string {
+export function renderWhoisHelp(ctx: WhoisContext, tlds: readonly string[] = []): string {
   return toText([
     ['', 'Queries: <domain name> | nameserver <host name> | registrar <name or IANA id>'],
+    ...(tlds.length ? [['', `TLDs served: ${tlds.join(', ')}`] as Line] : []),
     [
       '',
       'Port 43 serves the public view only; accredited access is available over RDAP with a bearer token.',

@@ -5,6 +5,9 @@ import {
   lookupDomain,
   lookupNameserver,
   lookupRegistrars,
+  describeTld,
+  servedTlds,
+  TldNotServedError,
   type LookupContext,
   type LookupDeps,
 } from '../lookup.js'
@@ -139,7 +142,7 @@ export function createWhoisServer(deps: WhoisDeps): Server {
         case 'invalid':
           return whoisErrorLine(query.problem)
         case 'help':
-          return renderWhoisHelp(ctx)
+          return renderWhoisHelp(ctx, (await servedTlds(deps)).map(describeTld))
         case 'domain':
           return renderWhoisDomain(await lookupDomain(deps, query.name, lookupCtx), ctx)
         case 'nameserver':
@@ -162,6 +165,7 @@ export function createWhoisServer(deps: WhoisDeps): Server {
         return renderWhoisNotFound(
           query.kind === 'domain' || query.kind === 'nameserver' ? query.asked : '',
           ctx,
+          err instanceof TldNotServedError ? err.message : undefined,
         )
       }
       if (err?.code === 'UNAVAILABLE') {

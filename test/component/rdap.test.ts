@@ -431,7 +431,12 @@ describe('when something unexpected breaks', () => {
     const reader = { query: async <Row>() => rows as Row[], exec: async () => undefined }
     const app = createApp({
       reader,
-      primary: reader,
+      primary: {
+        ...reader,
+        engine: 'pglite',
+        transaction: (fn) => fn(reader),
+        close: async () => undefined,
+      },
       policy: await loadTestPolicy(),
       audit: { append: async () => undefined, failingSince: () => undefined },
       log,

@@ -124,7 +124,7 @@ describe(`storage on ${ENGINE}`, () => {
       const [{ n: domains }] = (await fresh.primary.query<{ n: number }>(
         'select count(*)::int as n from domains',
       )) as [{ n: number }]
-      expect(domains).toBe(605)
+      expect(domains).toBe(606)
       expect(stats.find((s) => s.relname === 'domains')?.reltuples).toBe(domains)
       expect(stats.find((s) => s.relname === 'contacts')?.reltuples).toBeGreaterThan(600)
     } finally {
@@ -141,7 +141,7 @@ describe(`storage on ${ENGINE}`, () => {
     expect(
       await db.primary.query('select ldh_name, registrant_roid from domains order by roid'),
     ).toEqual(first)
-    expect(first).toHaveLength(505)
+    expect(first).toHaveLength(506)
     const [stats] = await db.primary.query<Record<string, number>>(`
       select count(*) filter (where unicode_name is not null)::int as idn,
              count(*) filter (where delegation_signed)::int as signed,

@@ -4,6 +4,7 @@ import { createAuditLog, type AuditLog } from '../../src/audit/disclosures.js'
 import { addAccreditation } from '../../src/auth/accreditations.js'
 import { buildIssuers, type Issuer } from '../../src/auth/issuers.js'
 import type { RateLimits } from '../../src/limits/rate-limits.js'
+import { createOperatorVerifier } from '../../src/auth/operator-tokens.js'
 import { createVerifier } from '../../src/auth/tokens.js'
 import { createApp } from '../../src/http/app.js'
 import { loadPolicy, type Policy } from '../../src/policy/load.js'
@@ -54,6 +55,7 @@ export async function startTestApp(
     audit,
     log,
     verifyBearer,
+    verifyOperator: createOperatorVerifier(options.issuers ?? new Map()),
     site: options.site ?? TEST_SITE,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
