@@ -94,3 +94,20 @@ export function runCli(env: Record<string, string>, ...args: string[]): Promise<
     )
   })
 }
+
+/** `rdds …` with `input` on its standard input (`rdds import -`) */
+export function runCliWithInput(
+  env: Record<string, string>,
+  input: Buffer,
+  ...args: string[]
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }))
+    child.stdin.end(input)
+  })
+}
