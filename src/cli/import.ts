@@ -63,6 +63,7 @@ async function progressReporter(total: number | undefined) {
       : undefined
   let lastLine = 0
   let phase = ''
+  const started = Date.now()
   return {
     report(p: { phase: string; bytes: number; objects: number }) {
       if (bar) {
@@ -72,7 +73,7 @@ async function progressReporter(total: number | undefined) {
         phase = p.phase
         lastLine = Date.now()
         process.stderr.write(
-          `${p.phase}: ${p.objects} objects${total ? `, ${Math.round((p.bytes / total) * 100)} % of the file` : ''}\n`,
+          `${((Date.now() - started) / 1000).toFixed(0)} s ${p.phase}: ${p.objects} objects${total ? `, ${Math.round((p.bytes / total) * 100)} % of the file` : ''}\n`,
         )
       }
     },

@@ -235,28 +235,44 @@ const RESOLVED: Record<Table, { kind: string; row: string; conflict: string }> =
   nndns: { kind: 'nndn', row: 's.row', conflict: 'a_name' },
 }
 
-/** writes the run's objects of one table: inserted, or replacing the stored one with their key */
+/**
+ * Writes the run's objects of one table: inserted, or replacing the stored one with their key. A
+ * stored row equal to the staged one is left alone: a daily FULL deposit rewrites only what changed,
+ * and a row whose references are unchanged is not checked against them again.
+ */
 async function upsert(db: Queryable, run: number, table: Table): Promise<number> {
   const columns = COLUMNS[table]
   const { kind, row, conflict } = RESOLVED[table]
+  const others = columns.filter((c) => c !== conflict)
   const rows = await db.query(
     `insert into ${table} (${columns.join(', ')})
      select ${columns.map((c) => `p.${c}`).join(', ')}
        from import_stage s cross join lateral jsonb_populate_record(null::${table}, ${row}) p
       where s.run_id = $1 and s.kind = $2
      on conflict (${conflict}) do update set
-       ${columns
-         .filter((c) => c !== conflict)
-         .map((c) => `${c} = excluded.${c}`)
-         .join(', ')}
+       ${others.map((c) => `${c} = excluded.${c}`).join(', ')}
+      where (${others.map((c) => `${table}.${c}`).join(', ')})
+            is distinct from (${others.map((c) => `excluded.${c}`).join(', ')})
      returning 1`,
     [run, kind],
   )
   return rows.length
 }
 
-/** writes every staged object, registrars first so that the others' references resolve */
+/**
+ * Writes every staged object, registrars first so that the others' references resolve. A stored
+ * domain or host whose name comes back under another ROID (deleted and registered again) goes first.
+ */
 export async function writeStaged(db: Queryable, run: number): Promise<void> {
+  for (const [table, kind] of [
+    ['domains', 'domain'],
+    ['hosts', 'host'],
+  ] as const)
+    await db.query(
+      `delete from ${table} t using import_stage s
+        where s.run_id = $1 and s.kind = $2 and s.key = t.ldh_name and t.roid <> s.row->>'roid'`,
+      [run, kind],
+    )
   for (const table of [
     'registrars',
     'contacts',
@@ -293,44 +309,64 @@ export async function applyDeletes(
 const TLD_OF = (column: string) => `substring(${column} from '[^.]+$')`
 
 /**
- * A FULL deposit's switch: the domains and NNDNs of its TLDs are replaced by the deposit's; its
- * registrars, contacts, hosts and IDN tables are written over the stored ones; contacts and hosts
- * that are neither in it nor used by any domain any more are removed. Run in one transaction.
+ * A FULL deposit's switch: its objects are written over the stored ones; the domains and NNDNs of
+ * its TLDs that it does not hold are removed, and then the contacts and hosts that are neither in it
+ * nor used by any domain any more. Run in one transaction.
  */
 export async function replaceTlds(
   db: Queryable,
   run: number,
   tlds: readonly string[],
 ): Promise<void> {
-  await db.query(`delete from domains where ${TLD_OF('ldh_name')} = any($1::text[])`, [tlds])
-  await db.query(`delete from nndns where ${TLD_OF('a_name')} = any($1::text[])`, [tlds])
   await writeStaged(db, run)
+  // anti-joins on indexed columns: NOT IN over a million names would be a nested loop
+  await db.query(
+    `delete from domains d where ${TLD_OF('d.ldh_name')} = any($2::text[])
+        and not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'domain' and s.key = d.ldh_name)`,
+    [run, tlds],
+  )
+  await db.query(
+    `delete from nndns n where ${TLD_OF('n.a_name')} = any($2::text[])
+        and not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'nndn' and s.key = n.a_name)`,
+    [run, tlds],
+  )
   await db.query(
     `delete from hosts h
       where not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'host' and s.key = h.ldh_name)
-        and h.ldh_name not in (select unnest(nameservers) from domains)`,
+        and not exists (select 1 from (select distinct unnest(nameservers) as name from domains) used
+                         where used.name = h.ldh_name)`,
     [run],
   )
   await db.query(
     `delete from contacts c
       where not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'contact' and s.key = c.handle)
-        and c.roid not in (select registrant_roid from domains where registrant_roid is not null
-                           union select admin_roid from domains where admin_roid is not null
-                           union select tech_roid from domains where tech_roid is not null
-                           union select billing_roid from domains where billing_roid is not null)`,
+        and not exists (select 1 from domains d where d.registrant_roid = c.roid)
+        and not exists (select 1 from domains d where d.admin_roid = c.roid)
+        and not exists (select 1 from domains d where d.tech_roid = c.roid)
+        and not exists (select 1 from domains d where d.billing_roid = c.roid)`,
     [run],
   )
 }
 
-/** removes the demo registry, whole: an imported registry is never mixed with it */
-export async function removeDemo(db: Queryable): Promise<boolean> {
-  const [last] = await db.query<{ kind: string }>(
-    `select kind from registry_loads order by id desc limit 1`,
+/**
+ * After a FULL deposit replaced every TLD of the demo: the demo's registrars, IDN tables and TLDs
+ * that the deposit does not hold go too, so that nothing of the demo is left.
+ */
+export async function removeDemoRest(db: Queryable, run: number, tlds: readonly string[]) {
+  await db.query(
+    `delete from registrars g
+      where not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'registrar' and s.key = g.handle)
+        and not exists (select 1 from domains where registrar_iana_id = g.iana_id)
+        and not exists (select 1 from hosts where registrar_iana_id = g.iana_id)
+        and not exists (select 1 from contacts where registrar_iana_id = g.iana_id)`,
+    [run],
   )
-  if (last?.kind !== 'demo') return false
-  await db.exec(`delete from nndns; delete from domains; delete from hosts; delete from contacts;
-                 delete from idn_tables; delete from registrars; delete from tlds;`)
-  return true
+  await db.query(
+    `delete from idn_tables t
+      where not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'idnTable' and s.key = t.id)`,
+    [run],
+  )
+  await db.query('delete from tlds where ldh_name <> all($1::text[])', [tlds])
 }
 
 /** whether the registry holds the demo and nothing imported since */

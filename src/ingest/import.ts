@@ -8,7 +8,7 @@ import {
   holdsDemo,
   newRun,
   recordLoad,
-  removeDemo,
+  removeDemoRest,
   replaceTlds,
   stage,
   storedCounts,
@@ -143,8 +143,11 @@ export async function importDeposit(
         const tlds = [...new Set([...headerTlds, ...(await stagedTlds(tx, run))])].sort()
         let demoReplaced = false
         if (header.type === 'FULL') {
-          demoReplaced = await removeDemo(tx)
-          await replaceTlds(tx, run, tlds)
+          // the first deposit replaces the demo whole: every TLD it served, and what is left of it
+          demoReplaced = await holdsDemo(tx)
+          const replaced = demoReplaced ? [...new Set([...tlds, ...(await servedTlds(tx))])] : tlds
+          await replaceTlds(tx, run, replaced)
+          if (demoReplaced) await removeDemoRest(tx, run, tlds)
           if (tlds.length)
             await tx.query('insert into tlds select unnest($1::text[]) on conflict do nothing', [
               tlds,
@@ -175,6 +178,9 @@ export async function importDeposit(
       .catch((err: unknown) => {
         throw referenceError(err)
       })
+    // a FULL deposit rewrote whole tables: the planner needs their new statistics now
+    if (header.type === 'FULL')
+      await db.exec('analyze registrars, contacts, hosts, domains').catch(() => undefined)
     return {
       type: header.type,
       depositId: header.id,
@@ -284,6 +290,10 @@ async function checkTotals(tx: Queryable, header: DepositHeader, tlds: readonly 
         header.at,
       )
   }
+}
+
+async function servedTlds(db: Queryable): Promise<string[]> {
+  return (await db.query<{ ldh_name: string }>('select ldh_name from tlds')).map((r) => r.ldh_name)
 }
 
 async function stagedTlds(db: Queryable, run: number): Promise<string[]> {

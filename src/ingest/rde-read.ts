@@ -32,6 +32,8 @@ const KNOWN_NAMESPACES = new Set([
   'urn:ietf:params:xml:ns:secDNS-1.1',
 ])
 
+const BATCH = 1000
+
 /** where a problem is: a line and a column of the deposit (both one-based) */
 export interface Position {
   readonly line: number
@@ -83,7 +85,7 @@ export type DepositItem =
 
 export interface ReadHandlers {
   header(header: DepositHeader): void
-  /** called with the items of each chunk read; the reader waits for it before reading on */
+  /** called with the items read, a batch at a time; the reader waits for it before reading on */
   items(items: DepositItem[]): Promise<void>
   /** an element of an extension this server does not read (e.g. rdeEppParams), by qualified name */
   extension(name: string): void
@@ -299,7 +301,8 @@ export async function readDeposit(
   for await (const chunk of readable(input)) {
     parser.write(chunk)
     if (failure) throw failure
-    if (items.length > 0) {
+    // a thousand objects a statement: per chunk (a few dozen) the round trips would dominate
+    if (items.length >= BATCH) {
       const batch = items
       items = []
       await handlers.items(batch)
