@@ -296,27 +296,41 @@ export async function readDeposit(
     items.push({ type: 'object', kind, object: checked.data, at: node.at })
   }
 
-  let bytes = 0
-  input.setEncoding('utf8')
-  for await (const chunk of readable(input)) {
-    parser.write(chunk)
-    if (failure) throw failure
-    // a thousand objects a statement: per chunk (a few dozen) the round trips would dominate
-    if (items.length >= BATCH) {
-      const batch = items
-      items = []
-      await handlers.items(batch)
-    }
-    if (handlers.progress && countBytes) {
-      const now = countBytes()
-      if (now !== bytes) handlers.progress((bytes = now))
-    }
+  // the next batch is read while the last one is written: parsing and the database overlap
+  const inFlight: Promise<void>[] = []
+  const send = async (batch: DepositItem[]) => {
+    const sent = handlers.items(batch)
+    sent.catch(() => undefined) // awaited below, in order
+    inFlight.push(sent)
+    if (inFlight.length >= 2) await inFlight.shift()
   }
-  parser.close()
-  if (failure) throw failure
-  if (!header) throw new DepositError('the input is empty', here())
-  finishHeader()
-  if (items.length > 0) await handlers.items(items)
+  let bytes = 0
+  try {
+    input.setEncoding('utf8')
+    for await (const chunk of readable(input)) {
+      parser.write(chunk)
+      if (failure) throw failure
+      // a thousand objects a statement: per chunk (a few dozen) the round trips would dominate
+      if (items.length >= BATCH) {
+        const batch = items
+        items = []
+        await send(batch)
+      }
+      if (handlers.progress && countBytes) {
+        const now = countBytes()
+        if (now !== bytes) handlers.progress((bytes = now))
+      }
+    }
+    parser.close()
+    if (failure) throw failure
+    if (!header) throw new DepositError('the input is empty', here())
+    finishHeader()
+    if (items.length > 0) await send(items)
+  } finally {
+    // nothing may still be writing when the caller cleans up after a failure
+    await Promise.allSettled(inFlight)
+  }
+  for (const sent of inFlight) await sent
   return { ...header, tlds, counts, ...(headerAt ? { at: headerAt } : {}) }
 }
 

@@ -71,8 +71,21 @@ afterAll(() => t.close())
 
 describe('a FULL deposit of two TLDs, one of them IDN', () => {
   let summary: ImportSummary
+  const accessRecords = () =>
+    t.db.primary.query(
+      `select (select json_agg(a order by id) from accreditations a) as accreditations,
+              (select json_agg(d order by id) from disclosures d) as disclosures`,
+    )
+  let recordsBefore: unknown
   beforeAll(async () => {
+    await get('/rdap/domain/privacy.example', tokens.law).expect(200) // an audit row
+    recordsBefore = await accessRecords()
     summary = await importText(full)
+  })
+
+  test('the audit log and the accreditations are untouched', async () => {
+    expect(JSON.stringify(recordsBefore)).toContain('privacy.example')
+    expect(await accessRecords()).toEqual(recordsBefore)
   })
 
   test('it is read whole: every object counted, the extensions listed, the demo replaced', () => {
