@@ -15,10 +15,13 @@ export interface StagedItem {
 
 /** a new run's id; its rows are invisible to every other run */
 export async function newRun(db: Queryable): Promise<number> {
-  // a run that died (a killed import) left its rows: cleared once they are a day old
-  await db.query(`delete from import_stage where staged_at < now() - interval '1 day'`)
   const [row] = await db.query<{ id: string }>(`select nextval('import_runs')::text as id`)
   return Number(row!.id)
+}
+
+/** rows of runs that died (a killed import) are cleared once they are a day old */
+export async function clearDeadRuns(db: Queryable): Promise<void> {
+  await db.query(`delete from import_stage where staged_at < now() - interval '1 day'`)
 }
 
 /** stages items; a key given twice in one run is refused */
@@ -237,8 +240,9 @@ const RESOLVED: Record<Table, { kind: string; row: string; conflict: string }> =
 
 /**
  * Writes the run's objects of one table: inserted, or replacing the stored one with their key. A
- * stored row equal to the staged one is left alone: a daily FULL deposit rewrites only what changed,
- * and a row whose references are unchanged is not checked against them again.
+ * stored row equal to the staged one is left out before the insert, so it is neither rewritten nor
+ * locked: a daily FULL deposit writes only what changed, and a change pushed meanwhile that refers
+ * to an unchanged contact does not wait for the deposit's transaction.
  */
 async function upsert(db: Queryable, run: number, table: Table): Promise<number> {
   const columns = COLUMNS[table]
@@ -249,10 +253,11 @@ async function upsert(db: Queryable, run: number, table: Table): Promise<number>
      select ${columns.map((c) => `p.${c}`).join(', ')}
        from import_stage s cross join lateral jsonb_populate_record(null::${table}, ${row}) p
       where s.run_id = $1 and s.kind = $2
+        and not exists (select 1 from ${table} t where t.${conflict} = p.${conflict}
+                           and (${others.map((c) => `t.${c}`).join(', ')})
+                               is not distinct from (${others.map((c) => `p.${c}`).join(', ')}))
      on conflict (${conflict}) do update set
        ${others.map((c) => `${c} = excluded.${c}`).join(', ')}
-      where (${others.map((c) => `${table}.${c}`).join(', ')})
-            is distinct from (${others.map((c) => `excluded.${c}`).join(', ')})
      returning 1`,
     [run, kind],
   )

@@ -2,6 +2,7 @@ import { pipeline, Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type { Db, Queryable } from '../storage/db.js'
 import {
+  clearDeadRuns,
   danglingReferences,
   dropObjectsWithoutRegistrar,
   dropRun,
@@ -78,6 +79,7 @@ export async function importDeposit(
       objects: Object.values(objects).reduce((a, b) => a + b, 0),
     })
 
+  await clearDeadRuns(db)
   const run = await newRun(db)
   try {
     const header = await readDeposit(

@@ -382,6 +382,10 @@ function childrenOf(
   }
 }
 
+/** readers that put each named child's text into `target` under its own name */
+const textFields = (target: Record<string, unknown>, names: readonly string[]) =>
+  Object.fromEntries(names.map((n) => [n, (c: Node) => (target[n] = textOf(c))]))
+
 const statusOf = (node: Node): string => {
   if (!node.attrs.s) throw new Error('a status without its s attribute')
   return node.attrs.s
@@ -394,10 +398,7 @@ const addrOf = (node: Node) => {
   const addr: Record<string, unknown> = { street: [] as string[] }
   childrenOf(node, {
     street: (c) => (addr.street as string[]).push(textOf(c)),
-    city: (c) => (addr.city = textOf(c)),
-    sp: (c) => (addr.sp = textOf(c)),
-    pc: (c) => (addr.pc = textOf(c)),
-    cc: (c) => (addr.cc = textOf(c)),
+    ...textFields(addr, ['city', 'sp', 'pc', 'cc']),
   })
   return addr
 }
@@ -414,12 +415,9 @@ const BUILDERS: Record<ObjectKind, (node: Node) => Record<string, unknown>> = {
     childrenOf(
       node,
       {
-        name: (c) => (d.name = textOf(c)),
-        roid: (c) => (d.roid = textOf(c)),
-        uName: (c) => (d.uName = textOf(c)),
-        idnTableId: (c) => (d.idnTableId = textOf(c)),
+        ...textFields(d, ['name', 'roid', 'uName', 'idnTableId', 'registrant', 'clID']),
+        ...textFields(d, ['crDate', 'exDate', 'upDate', 'trDate']),
         status: (c) => (d.status as string[]).push(statusOf(c)),
-        registrant: (c) => (d.registrant = textOf(c)),
         contact: (c) => (d.contact as unknown[]).push({ type: c.attrs.type, id: textOf(c) }),
         ns: (c) =>
           childrenOf(c, {
@@ -433,11 +431,6 @@ const BUILDERS: Record<ObjectKind, (node: Node) => Record<string, unknown>> = {
               ns.hostAttr.push(attr)
             },
           }),
-        clID: (c) => (d.clID = textOf(c)),
-        crDate: (c) => (d.crDate = textOf(c)),
-        exDate: (c) => (d.exDate = textOf(c)),
-        upDate: (c) => (d.upDate = textOf(c)),
-        trDate: (c) => (d.trDate = textOf(c)),
         secDNS: (c) => (d.secDNS = secDnsOf(c)),
         infData: (c) => (d.secDNS = secDnsOf(c)),
       },
@@ -451,13 +444,9 @@ const BUILDERS: Record<ObjectKind, (node: Node) => Record<string, unknown>> = {
     childrenOf(
       node,
       {
-        name: (c) => (h.name = textOf(c)),
-        roid: (c) => (h.roid = textOf(c)),
+        ...textFields(h, ['name', 'roid', 'clID', 'crDate', 'upDate']),
         status: (c) => (h.status as string[]).push(statusOf(c)),
         addr: (c) => (h.addr as unknown[]).push(hostAddrOf(c)),
-        clID: (c) => (h.clID = textOf(c)),
-        crDate: (c) => (h.crDate = textOf(c)),
-        upDate: (c) => (h.upDate = textOf(c)),
       },
       ['crRr', 'upRr', 'trDate'],
     )
@@ -468,8 +457,7 @@ const BUILDERS: Record<ObjectKind, (node: Node) => Record<string, unknown>> = {
     childrenOf(
       node,
       {
-        id: (e) => (c.id = textOf(e)),
-        roid: (e) => (c.roid = textOf(e)),
+        ...textFields(c, ['id', 'roid', 'email', 'clID', 'crDate', 'upDate']),
         status: (e) => (c.status as string[]).push(statusOf(e)),
         postalInfo: (e) => {
           const p: Record<string, unknown> = { type: e.attrs.type }
@@ -482,10 +470,6 @@ const BUILDERS: Record<ObjectKind, (node: Node) => Record<string, unknown>> = {
         },
         voice: (e) => (c.voice = phoneOf(e)),
         fax: (e) => (c.fax = phoneOf(e)),
-        email: (e) => (c.email = textOf(e)),
-        clID: (e) => (c.clID = textOf(e)),
-        crDate: (e) => (c.crDate = textOf(e)),
-        upDate: (e) => (c.upDate = textOf(e)),
         disclose: (e) =>
           (c.disclose as unknown[]).push({
             flag: e.attrs.flag === '1' || e.attrs.flag === 'true' ? 1 : 0,
@@ -501,10 +485,8 @@ const BUILDERS: Record<ObjectKind, (node: Node) => Record<string, unknown>> = {
     childrenOf(
       node,
       {
-        id: (e) => (r.id = textOf(e)),
-        name: (e) => (r.name = textOf(e)),
+        ...textFields(r, ['id', 'name', 'status', 'email', 'url', 'crDate', 'upDate']),
         gurid: (e) => (r.gurid = intOf(e)),
-        status: (e) => (r.status = textOf(e)),
         postalInfo: (e) => {
           const p: Record<string, unknown> = { type: e.attrs.type }
           childrenOf(e, { addr: (n) => (p.addr = addrOf(n)) })
@@ -512,15 +494,11 @@ const BUILDERS: Record<ObjectKind, (node: Node) => Record<string, unknown>> = {
         },
         voice: (e) => (r.voice = phoneOf(e)),
         fax: (e) => (r.fax = phoneOf(e)),
-        email: (e) => (r.email = textOf(e)),
-        url: (e) => (r.url = textOf(e)),
         whoisInfo: (e) => {
           const w: Record<string, unknown> = {}
           childrenOf(e, { name: (n) => (w.name = textOf(n)), url: (n) => (w.url = textOf(n)) })
           r.whoisInfo = w
         },
-        crDate: (e) => (r.crDate = textOf(e)),
-        upDate: (e) => (r.upDate = textOf(e)),
       },
       ['crRr', 'upRr'],
     )
@@ -529,22 +507,16 @@ const BUILDERS: Record<ObjectKind, (node: Node) => Record<string, unknown>> = {
   idnTable(node) {
     const t: Record<string, unknown> = { id: node.attrs.id }
     childrenOf(node, {
-      url: (e) => (t.url = textOf(e)),
-      urlPolicy: (e) => (t.urlPolicy = textOf(e)),
+      ...textFields(t, ['url', 'urlPolicy']),
     })
     return t
   },
   nndn(node) {
     const n: Record<string, unknown> = { mirroringNS: [] }
     childrenOf(node, {
-      aName: (e) => (n.aName = textOf(e)),
-      uName: (e) => (n.uName = textOf(e)),
-      idnTableId: (e) => (n.idnTableId = textOf(e)),
-      originalName: (e) => (n.originalName = textOf(e)),
-      nameState: (e) => (n.nameState = textOf(e)),
+      ...textFields(n, ['aName', 'uName', 'idnTableId', 'originalName', 'nameState', 'crDate']),
       mirroringNS: (e) =>
         childrenOf(e, { hostObj: (h) => (n.mirroringNS as string[]).push(textOf(h)) }),
-      crDate: (e) => (n.crDate = textOf(e)),
     })
     return n
   },

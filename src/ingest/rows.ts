@@ -196,34 +196,20 @@ export function nndnRow(n: Nndn): StagedRow {
   }
 }
 
+const STAGED: Record<ObjectKind, { row: (object: never) => StagedRow; key: string }> = {
+  registrar: { row: registrarRow, key: 'handle' },
+  contact: { row: contactRow, key: 'handle' },
+  host: { row: hostRow, key: 'ldh_name' },
+  domain: { row: domainRow, key: 'ldh_name' },
+  idnTable: { row: idnTableRow, key: 'id' },
+  nndn: { row: nndnRow, key: 'a_name' },
+}
+
 /** the staged row of an object, and the key it is known by in its deposit */
 export function stagedRowOf(kind: ObjectKind, object: unknown): { key: string; row: StagedRow } {
-  switch (kind) {
-    case 'registrar': {
-      const row = registrarRow(object as DepositRegistrar)
-      return { key: String(row.handle), row }
-    }
-    case 'contact': {
-      const row = contactRow(object as DepositContact)
-      return { key: String(row.handle), row }
-    }
-    case 'host': {
-      const row = hostRow(object as DepositHost)
-      return { key: String(row.ldh_name), row }
-    }
-    case 'domain': {
-      const row = domainRow(object as DepositDomain)
-      return { key: String(row.ldh_name), row }
-    }
-    case 'idnTable': {
-      const row = idnTableRow(object as IdnTableRef)
-      return { key: String(row.id), row }
-    }
-    case 'nndn': {
-      const row = nndnRow(object as Nndn)
-      return { key: String(row.a_name), row }
-    }
-  }
+  const staged = STAGED[kind]
+  const row = staged.row(object as never)
+  return { key: String(row[staged.key]), row }
 }
 
 /** the key a delete names, in the form the object is stored under */

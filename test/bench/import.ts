@@ -3,7 +3,7 @@
 // lookups and a registry operator pushes a change every few seconds. Prints the import's time and
 // peak memory, the lookups before and during it, and how soon each pushed change was visible.
 import { execFile, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, openSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,12 +27,15 @@ const schemaUrl = (schema: string) => {
 const DB = schemaUrl('bench_big')
 
 /** runs `rdds …` under /usr/bin/time -v: wall time and peak RSS */
-async function timedCli(args: string[]): Promise<{ seconds: number; rssMb: number; out: string }> {
+async function timedCli(
+  args: string[],
+  url = DB,
+): Promise<{ seconds: number; rssMb: number; out: string }> {
   const started = performance.now()
   const { stdout, stderr } = await run(
     '/usr/bin/time',
     ['-v', process.execPath, 'bin/rdds.js', ...args],
-    { env: { ...process.env, DATABASE_URL: DB }, maxBuffer: 64 << 20 },
+    { env: { ...process.env, DATABASE_URL: url }, maxBuffer: 64 << 20 },
   )
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? 0)
   return { seconds: (performance.now() - started) / 1000, rssMb: rss / 1024, out: stdout }
@@ -104,6 +107,19 @@ async function main() {
     say(`export: ${exported.seconds.toFixed(0)} s, peak RSS ${exported.rssMb.toFixed(0)} MB`)
   }
 
+  // the first load: into an empty database
+  const empty = await openDatabases(
+    { DATABASE_URL: BASE_URL, DATABASE_TIMEOUT_MS: 0 },
+    createLogger({ LOG_LEVEL: 'warn' }),
+  )
+  await empty.primary.exec('drop schema if exists bench_import cascade; create schema bench_import')
+  await empty.close()
+  const first = await timedCli(['import', DEPOSIT], schemaUrl('bench_import'))
+  say(
+    `import into an empty database: ${first.seconds.toFixed(0)} s, peak RSS ${first.rssMb.toFixed(0)} MB`,
+  )
+  say(`  ${first.out.trim().split('\n')[0]}`)
+
   // an operator issuer for the ingest API
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   await writeFile(
@@ -123,6 +139,8 @@ async function main() {
     .setExpirationTime('2h')
     .sign(privateKey)
 
+  const serverLog = openSync(join(work, 'server.log'), 'w')
+  say(`server log: ${join(work, 'server.log')}`)
   const server = spawn(
     process.execPath,
     ['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'],
