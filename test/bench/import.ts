@@ -157,7 +157,7 @@ async function main() {
         LOG_LEVEL: 'warn',
         DATA_DIR: join(work, 'data'),
       },
-      stdio: 'ignore',
+      stdio: ['ignore', serverLog, serverLog],
     },
   )
   try {
