@@ -100,6 +100,9 @@ export async function putObject(
       return { outcome: 'unchanged', at: stored.toISOString() }
     const deleted = stored ? undefined : await deletedAt(tx, kind, key)
     if (deleted && incoming <= deleted) return { outcome: 'stale', stored: deleted.toISOString() }
+    // plans for this run's one row: a generic plan, made while an import stages millions of
+    // rows, scanned the whole staging table (half a second a push during an import)
+    await tx.query('set local plan_cache_mode = force_custom_plan')
     const run = await newRun(tx)
     await stage(tx, run, [{ kind, key, row, line: 0 }])
     const dangling = await danglingReferences(tx, run, 'DIFF', 5)

@@ -83,6 +83,20 @@ function summary(rounds: Round[]): string {
   return `${Math.round(requests / seconds)} req/s, p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms, errors ${rounds.reduce((a, r) => a + r.errors, 0)}`
 }
 
+async function firstLoad() {
+  const empty = await openDatabases(
+    { DATABASE_URL: BASE_URL, DATABASE_TIMEOUT_MS: 0 },
+    createLogger({ LOG_LEVEL: 'warn' }),
+  )
+  await empty.primary.exec('drop schema if exists bench_import cascade; create schema bench_import')
+  await empty.close()
+  const first = await timedCli(['import', DEPOSIT], schemaUrl('bench_import'))
+  say(
+    `import into an empty database: ${first.seconds.toFixed(0)} s, peak RSS ${first.rssMb.toFixed(0)} MB`,
+  )
+  say(`  ${first.out.trim().split('\n')[0]}`)
+}
+
 async function main() {
   const dbs = await openDatabases(
     { DATABASE_URL: DB, DATABASE_TIMEOUT_MS: 0 },
@@ -107,18 +121,8 @@ async function main() {
     say(`export: ${exported.seconds.toFixed(0)} s, peak RSS ${exported.rssMb.toFixed(0)} MB`)
   }
 
-  // the first load: into an empty database
-  const empty = await openDatabases(
-    { DATABASE_URL: BASE_URL, DATABASE_TIMEOUT_MS: 0 },
-    createLogger({ LOG_LEVEL: 'warn' }),
-  )
-  await empty.primary.exec('drop schema if exists bench_import cascade; create schema bench_import')
-  await empty.close()
-  const first = await timedCli(['import', DEPOSIT], schemaUrl('bench_import'))
-  say(
-    `import into an empty database: ${first.seconds.toFixed(0)} s, peak RSS ${first.rssMb.toFixed(0)} MB`,
-  )
-  say(`  ${first.out.trim().split('\n')[0]}`)
+  // the first load, into an empty database (BENCH_SKIP_EMPTY=1 leaves it out)
+  if (!process.env.BENCH_SKIP_EMPTY) await firstLoad()
 
   // an operator issuer for the ingest API
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
@@ -171,6 +175,7 @@ async function main() {
         break
       await new Promise((r) => setTimeout(r, 200))
     }
+    if (server.exitCode !== null) throw new Error('the server did not start: see its log')
     await wrk(5, names) // warm-up
     const before = await wrk(15, names)
     say(`lookups before the import: ${summary([before])}`)
