@@ -265,19 +265,21 @@ async function upsert(db: Queryable, run: number, table: Table): Promise<number>
 }
 
 /**
- * Writes every staged object, registrars first so that the others' references resolve. A stored
- * domain or host whose name comes back under another ROID (deleted and registered again) goes first.
+ * Writes every staged object (or those of one kind), registrars first so that the others'
+ * references resolve. A stored domain or host whose name comes back under another ROID (deleted
+ * and registered again) goes first.
  */
-export async function writeStaged(db: Queryable, run: number): Promise<void> {
+export async function writeStaged(db: Queryable, run: number, only?: ObjectKind): Promise<void> {
   for (const [table, kind] of [
     ['domains', 'domain'],
     ['hosts', 'host'],
   ] as const)
-    await db.query(
-      `delete from ${table} t using import_stage s
-        where s.run_id = $1 and s.kind = $2 and s.key = t.ldh_name and t.roid <> s.row->>'roid'`,
-      [run, kind],
-    )
+    if (!only || only === kind)
+      await db.query(
+        `delete from ${table} t using import_stage s
+          where s.run_id = $1 and s.kind = $2 and s.key = t.ldh_name and t.roid <> s.row->>'roid'`,
+        [run, kind],
+      )
   for (const table of [
     'registrars',
     'contacts',
@@ -286,7 +288,7 @@ export async function writeStaged(db: Queryable, run: number): Promise<void> {
     'domains',
     'nndns',
   ] as const)
-    await upsert(db, run, table)
+    if (!only || only === RESOLVED[table].kind) await upsert(db, run, table)
 }
 
 /**

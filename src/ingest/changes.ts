@@ -118,7 +118,7 @@ export async function putObject(
           .join('; '),
       }
     }
-    await writeStaged(tx, run)
+    await writeStaged(tx, run, kind)
     await dropRun(tx, run)
     await logChange(tx, who, 'put', kind, key, incoming)
     return { outcome: stored ? 'updated' : 'created', at: incoming.toISOString() }

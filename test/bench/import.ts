@@ -83,6 +83,38 @@ function summary(rounds: Round[]): string {
   return `${Math.round(requests / seconds)} req/s, p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms, errors ${rounds.reduce((a, r) => a + r.errors, 0)}`
 }
 
+/** a change pushed every 3 s while `going()`, each timed until a lookup shows it */
+async function pushWhile(going: () => boolean, took: number[]): Promise<void> {
+  for (let i = 0; going(); i++) {
+    const name = `pushed-${Date.now()}-${i}.push`
+    const sent = performance.now()
+    const res = await fetch(`http://127.0.0.1:${PORT}/ingest/domains/${name}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name,
+        roid: `DPUSH${Date.now()}${i}`,
+        registrant: 'C1001-EXAMPLE',
+        clID: '1001',
+        crDate: new Date().toISOString(),
+        exDate: '2030-01-01T00:00:00Z',
+      }),
+    })
+    if (res.status !== 201) throw new Error(`push ${name}: ${res.status} ${await res.text()}`)
+    while ((await fetch(`http://127.0.0.1:${PORT}/rdap/domain/${name}`)).status !== 200)
+      await new Promise((r) => setTimeout(r, 10))
+    took.push(performance.now() - sent)
+    await new Promise((r) => setTimeout(r, 3000))
+  }
+}
+
+function spread(ms: number[]): string {
+  const sorted = [...ms].sort((a, b) => a - b)
+  return `median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms (${ms.length} pushes)`
+}
+
+let operatorToken = ''
+
 async function firstLoad() {
   const empty = await openDatabases(
     { DATABASE_URL: BASE_URL, DATABASE_TIMEOUT_MS: 0 },
@@ -134,7 +166,7 @@ async function main() {
     join(work, 'issuers.yaml'),
     `issuers:\n  - iss: https://sync.bench.invalid\n    audience: bench\n    jwksFile: jwks.json\n    grants: [registry-operator]\n`,
   )
-  const token = await new SignJWT({})
+  operatorToken = await new SignJWT({})
     .setProtectedHeader({ alg: 'ES256', kid: 'op' })
     .setIssuer('https://sync.bench.invalid')
     .setAudience('registry-operator')
@@ -177,8 +209,13 @@ async function main() {
     }
     if (server.exitCode !== null) throw new Error('the server did not start: see its log')
     await wrk(5, names) // warm-up
-    const before = await wrk(15, names)
+    let measuring = true
+    const pushedBefore: number[] = []
+    const pushingBefore = pushWhile(() => measuring, pushedBefore)
+    const before = await wrk(15, names).finally(() => (measuring = false))
+    await pushingBefore
     say(`lookups before the import: ${summary([before])}`)
+    say(`  pushed changes visible after: ${spread(pushedBefore)}`)
 
     let importing = true
     const started = performance.now()
@@ -188,29 +225,7 @@ async function main() {
     const loads = (async () => {
       while (importing) during.push(await wrk(5, names))
     })()
-    const pushing = (async () => {
-      for (let i = 0; importing; i++) {
-        const name = `pushed-${Date.now()}-${i}.push`
-        const sent = performance.now()
-        const res = await fetch(`http://127.0.0.1:${PORT}/ingest/domains/${name}`, {
-          method: 'PUT',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name,
-            roid: `DPUSH${Date.now()}${i}`,
-            registrant: 'C1001-EXAMPLE',
-            clID: '1001',
-            crDate: new Date().toISOString(),
-            exDate: '2030-01-01T00:00:00Z',
-          }),
-        })
-        if (res.status !== 201) throw new Error(`push ${name}: ${res.status} ${await res.text()}`)
-        while ((await fetch(`http://127.0.0.1:${PORT}/rdap/domain/${name}`)).status !== 200)
-          await new Promise((r) => setTimeout(r, 10))
-        pushes.push(performance.now() - sent)
-        await new Promise((r) => setTimeout(r, 3000))
-      }
-    })()
+    const pushing = pushWhile(() => importing, pushes)
     const result = await imported
     await Promise.all([loads, pushing])
     say(
@@ -219,10 +234,7 @@ async function main() {
     say(`  ${result.out.trim().split('\n')[0]}`)
     say(`lookups during the import: ${summary(during)} (${during.length} rounds of 5 s)`)
     for (const [i, r] of during.entries()) say(`  round ${i + 1}: ${summary([r])}`)
-    const sorted = [...pushes].sort((a, b) => a - b)
-    say(
-      `pushed changes visible after: median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms (${pushes.length} pushes)`,
-    )
+    say(`pushed changes visible after: ${spread(pushes)}`)
     const status = await readFile(`/proc/${server.pid}/status`, 'utf8')
     say(`server peak RSS: ${(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024).toFixed(0)} MB`)
   } finally {
