@@ -214,81 +214,126 @@ const CONTACT_OF = (column: string) =>
   `'${column}', (select c.roid from contacts c where c.handle = s.row->>'${column}')`
 
 /** what each staged kind adds to its row before it is written: references resolved, extras merged */
-const RESOLVED: Record<Table, { kind: string; row: string; conflict: string }> = {
+const RESOLVED: Record<Table, { row: string; conflict: string }> = {
   registrars: {
-    kind: 'registrar',
     row: `s.row || coalesce((select e.row from import_stage e
                               where e.run_id = s.run_id and e.kind = 'extra:registrar' and e.key = s.key), '{}')`,
     conflict: 'iana_id',
   },
   contacts: {
-    kind: 'contact',
     row: `s.row || coalesce((select e.row from import_stage e
                               where e.run_id = s.run_id and e.kind = 'extra:contact' and e.key = s.key), '{}')
                 || jsonb_build_object(${REGISTRAR_OF})`,
     conflict: 'roid',
   },
-  hosts: { kind: 'host', row: `s.row || jsonb_build_object(${REGISTRAR_OF})`, conflict: 'roid' },
+  hosts: { row: `s.row || jsonb_build_object(${REGISTRAR_OF})`, conflict: 'roid' },
   domains: {
-    kind: 'domain',
     row: `s.row || jsonb_build_object(${REGISTRAR_OF}, ${['registrant_roid', 'admin_roid', 'tech_roid', 'billing_roid'].map(CONTACT_OF).join(', ')})`,
     conflict: 'roid',
   },
-  idn_tables: { kind: 'idnTable', row: 's.row', conflict: 'id' },
-  nndns: { kind: 'nndn', row: 's.row', conflict: 'a_name' },
+  idn_tables: { row: 's.row', conflict: 'id' },
+  nndns: { row: 's.row', conflict: 'a_name' },
 }
 
+/** where rows to write come from: a run's staged rows of one kind, or one row given as JSON */
+interface Source {
+  readonly from: string
+  readonly where: string
+  readonly params: readonly unknown[]
+}
+const staged = (run: number, kind: string): Source => ({
+  from: 'import_stage s',
+  where: 's.run_id = $1 and s.kind = $2',
+  params: [run, kind],
+})
+const oneRow = (key: string, row: StagedRow): Source => ({
+  from: '(select -1::bigint as run_id, $1::text as key, $2::jsonb as row) s',
+  where: 'true',
+  params: [key, JSON.stringify(row)],
+})
+
 /**
- * Writes the run's objects of one table: inserted, or replacing the stored one with their key. A
- * stored row equal to the staged one is left out before the insert, so it is neither rewritten nor
- * locked: a daily FULL deposit writes only what changed, and a change pushed meanwhile that refers
- * to an unchanged contact does not wait for the deposit's transaction.
+ * Writes rows to one table: inserted, or replacing the stored one with their key. A stored row
+ * equal to the new one is left out before the insert, so it is neither rewritten nor locked: a
+ * daily FULL deposit writes only what changed, and a change pushed meanwhile that refers to an
+ * unchanged contact does not wait for the deposit's transaction.
  */
-async function upsert(db: Queryable, run: number, table: Table): Promise<number> {
+async function upsert(db: Queryable, table: Table, source: Source): Promise<number> {
   const columns = COLUMNS[table]
-  const { kind, row, conflict } = RESOLVED[table]
+  const { row, conflict } = RESOLVED[table]
   const others = columns.filter((c) => c !== conflict)
   const rows = await db.query(
     `insert into ${table} (${columns.join(', ')})
      select ${columns.map((c) => `p.${c}`).join(', ')}
-       from import_stage s cross join lateral jsonb_populate_record(null::${table}, ${row}) p
-      where s.run_id = $1 and s.kind = $2
+       from ${source.from} cross join lateral jsonb_populate_record(null::${table}, ${row}) p
+      where ${source.where}
         and not exists (select 1 from ${table} t where t.${conflict} = p.${conflict}
                            and (${others.map((c) => `t.${c}`).join(', ')})
                                is not distinct from (${others.map((c) => `p.${c}`).join(', ')}))
      on conflict (${conflict}) do update set
        ${others.map((c) => `${c} = excluded.${c}`).join(', ')}
      returning 1`,
-    [run, kind],
+    source.params,
   )
   return rows.length
 }
 
-/**
- * Writes every staged object (or those of one kind), registrars first so that the others'
- * references resolve. A stored domain or host whose name comes back under another ROID (deleted
- * and registered again) goes first.
- */
-export async function writeStaged(db: Queryable, run: number, only?: ObjectKind): Promise<void> {
-  for (const [table, kind] of [
-    ['domains', 'domain'],
-    ['hosts', 'host'],
-  ] as const)
-    if (!only || only === kind)
-      await db.query(
-        `delete from ${table} t using import_stage s
-          where s.run_id = $1 and s.kind = $2 and s.key = t.ldh_name and t.roid <> s.row->>'roid'`,
-        [run, kind],
-      )
-  for (const table of [
-    'registrars',
-    'contacts',
-    'hosts',
-    'idn_tables',
-    'domains',
-    'nndns',
-  ] as const)
-    if (!only || only === RESOLVED[table].kind) await upsert(db, run, table)
+/** a stored domain or host whose name comes back under another ROID (deleted, created again) */
+async function dropRenumbered(db: Queryable, table: 'domains' | 'hosts', source: Source) {
+  await db.query(
+    `delete from ${table} t using ${source.from}
+      where ${source.where} and s.key = t.ldh_name and t.roid <> s.row->>'roid'`,
+    source.params,
+  )
+}
+
+const TABLE_OF: Record<ObjectKind, Table> = {
+  registrar: 'registrars',
+  contact: 'contacts',
+  host: 'hosts',
+  idnTable: 'idn_tables',
+  domain: 'domains',
+  nndn: 'nndns',
+}
+
+/** Writes every staged object of a run, registrars first so that the others' references resolve. */
+export async function writeStaged(db: Queryable, run: number): Promise<void> {
+  await dropRenumbered(db, 'domains', staged(run, 'domain'))
+  await dropRenumbered(db, 'hosts', staged(run, 'host'))
+  for (const kind of ['registrar', 'contact', 'host', 'idnTable', 'domain', 'nndn'] as const)
+    await upsert(db, TABLE_OF[kind], staged(run, kind))
+}
+
+/** writes one object's row (the ingest API), its references already checked */
+export async function writeOne(db: Queryable, kind: ObjectKind, key: string, row: StagedRow) {
+  const source = oneRow(key, row)
+  if (kind === 'domain') await dropRenumbered(db, 'domains', source)
+  if (kind === 'host') await dropRenumbered(db, 'hosts', source)
+  await upsert(db, TABLE_OF[kind], source)
+}
+
+/** the references of one object's row that name nothing stored */
+export async function missingReferences(
+  db: Queryable,
+  row: StagedRow,
+): Promise<{ refKind: string; ref: string }[]> {
+  const refs = [
+    { kind: 'registrar', ref: row.clid },
+    ...['registrant_roid', 'admin_roid', 'tech_roid', 'billing_roid'].map((c) => ({
+      kind: 'contact',
+      ref: row[c],
+    })),
+    ...((row.host_objs as string[] | undefined) ?? []).map((ref) => ({ kind: 'host', ref })),
+  ].filter((r) => typeof r.ref === 'string')
+  if (refs.length === 0) return []
+  return db.query(
+    `select r.kind as "refKind", r.ref from jsonb_to_recordset($1::jsonb) as r(kind text, ref text)
+      where not case r.kind
+                  when 'registrar' then exists (select 1 from registrars g where g.handle = r.ref)
+                  when 'contact' then exists (select 1 from contacts c where c.handle = r.ref)
+                  else exists (select 1 from hosts h where h.ldh_name = r.ref) end`,
+    [JSON.stringify(refs)],
+  )
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { RegistryOperator } from '../auth/operator-tokens.js'
 import type { Db, Queryable } from '../storage/db.js'
-import { danglingReferences, dropRun, newRun, stage, writeStaged } from './apply.js'
+import { missingReferences, writeOne } from './apply.js'
 import { KEY_FIELDS } from './rde-read.js'
 import { deleteKeyOf, stagedRowOf } from './rows.js'
 
-// One object at a time, pushed as the registry changes it (the ingest API). The same staging and
-// writing as a deposit, in one transaction per change; each change is ordered by the object's own
+// One object at a time, pushed as the registry changes it (the ingest API). The same rows and
+// upserts as a deposit, in one transaction per change; each change is ordered by the object's own
 // last-update time, so a retried or late request never undoes a newer one.
 
 export type ChangeClass = 'domain' | 'host' | 'contact' | 'registrar'
@@ -16,43 +16,39 @@ export type ChangeOutcome =
   | { readonly outcome: 'not-found' }
   | { readonly outcome: 'refused'; readonly problem: string }
 
-/** the stored object's last-update time (its creation when never updated), by the key it is pushed under */
-const STORED_TIME: Record<ChangeClass, string> = {
-  domain: 'select coalesce(updated_at, created_at) as at from domains where ldh_name = $1',
-  host: 'select coalesce(updated_at, created_at) as at from hosts where ldh_name = $1',
-  contact: 'select coalesce(updated_at, created_at) as at from contacts where handle = $1',
-  registrar: 'select coalesce(updated_at, created_at) as at from registrars where handle = $1',
+/** the table and key column an object is pushed under */
+const STORED: Record<ChangeClass, { table: string; key: string }> = {
+  domain: { table: 'domains', key: 'ldh_name' },
+  host: { table: 'hosts', key: 'ldh_name' },
+  contact: { table: 'contacts', key: 'handle' },
+  registrar: { table: 'registrars', key: 'handle' },
 }
 
-const DELETE: Record<ChangeClass, string> = {
-  domain: 'delete from domains where ldh_name = $1',
-  host: 'delete from hosts where ldh_name = $1',
-  contact: 'delete from contacts where handle = $1',
-  registrar: 'delete from registrars where handle = $1',
-}
-
-async function storedTime(
+/**
+ * In one round trip: the object's lock (one change of an object at a time, whichever process
+ * makes it), the stored object's last-update time (its creation when never updated), and when it
+ * was last deleted. Few statements matter: under load each waits its turn on a busy server.
+ */
+async function lockAndRead(
   tx: Queryable,
   kind: ChangeClass,
   key: string,
-): Promise<Date | undefined> {
-  const [row] = await tx.query<{ at: string | Date }>(STORED_TIME[kind], [key])
-  return row ? new Date(row.at) : undefined
-}
-
-async function deletedAt(tx: Queryable, kind: ChangeClass, key: string): Promise<Date | undefined> {
-  const [row] = await tx.query<{ at: string | Date }>(
-    `select updated_at as at from registry_changes
-      where object_class = $1 and object_key = $2 and action = 'delete'
-      order by updated_at desc limit 1`,
-    [kind, key],
+): Promise<{ stored?: Date; deleted?: Date }> {
+  const { table, key: column } = STORED[kind]
+  const [row] = await tx.query<{ stored: string | Date | null; deleted: string | Date | null }>(
+    `with locked as (select pg_advisory_xact_lock(hashtext($3)))
+     select (select coalesce(updated_at, created_at) from ${table} where ${column} = $1) as stored,
+            (select updated_at from registry_changes
+              where object_class = $2 and object_key = $1 and action = 'delete'
+              order by updated_at desc limit 1) as deleted
+       from locked`,
+    [key, kind, `${kind} ${key}`],
   )
-  return row ? new Date(row.at) : undefined
+  return {
+    ...(row?.stored ? { stored: new Date(row.stored) } : {}),
+    ...(row?.deleted ? { deleted: new Date(row.deleted) } : {}),
+  }
 }
-
-/** serialises the changes of one object, whichever process makes them */
-const lockObject = (tx: Queryable, kind: ChangeClass, key: string) =>
-  tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${kind} ${key}`])
 
 async function logChange(
   tx: Queryable,
@@ -93,33 +89,24 @@ export async function putObject(
     }
   const incoming = new Date(String(object.upDate ?? object.crDate))
   return db.transaction(async (tx) => {
-    await lockObject(tx, kind, key)
-    const stored = await storedTime(tx, kind, key)
+    const { stored, deleted } = await lockAndRead(tx, kind, key)
     if (stored && incoming < stored) return { outcome: 'stale', stored: stored.toISOString() }
     if (stored && incoming.getTime() === stored.getTime())
       return { outcome: 'unchanged', at: stored.toISOString() }
-    const deleted = stored ? undefined : await deletedAt(tx, kind, key)
-    if (deleted && incoming <= deleted) return { outcome: 'stale', stored: deleted.toISOString() }
-    // plans for this run's one row: a generic plan, made while an import stages millions of
-    // rows, scanned the whole staging table (half a second a push during an import)
-    await tx.query('set local plan_cache_mode = force_custom_plan')
-    const run = await newRun(tx)
-    await stage(tx, run, [{ kind, key, row, line: 0 }])
-    const dangling = await danglingReferences(tx, run, 'DIFF', 5)
-    if (dangling.length > 0) {
-      await dropRun(tx, run)
+    if (!stored && deleted && incoming <= deleted)
+      return { outcome: 'stale', stored: deleted.toISOString() }
+    const missing = await missingReferences(tx, row)
+    if (missing.length > 0)
       return {
         outcome: 'refused',
-        problem: dangling
+        problem: missing
           .map(
             (d) =>
               `its ${d.refKind === 'host' ? 'name server' : d.refKind} "${d.ref}" does not exist`,
           )
           .join('; '),
       }
-    }
-    await writeStaged(tx, run, kind)
-    await dropRun(tx, run)
+    await writeOne(tx, kind, key, row)
     await logChange(tx, who, 'put', kind, key, incoming)
     return { outcome: stored ? 'updated' : 'created', at: incoming.toISOString() }
   })
@@ -134,13 +121,12 @@ export async function deleteObject(
   who: RegistryOperator,
 ): Promise<ChangeOutcome> {
   return db.transaction(async (tx) => {
-    await lockObject(tx, kind, key)
-    const stored = await storedTime(tx, kind, key)
+    const { stored } = await lockAndRead(tx, kind, key)
     if (!stored) return { outcome: 'not-found' }
     if (at < stored) return { outcome: 'stale', stored: stored.toISOString() }
     const [{ inUse } = { inUse: false }] = await tx.query<{ inUse: boolean }>(IN_USE[kind], [key])
     if (inUse) return { outcome: 'refused', problem: `the ${kind} is still in use` }
-    await tx.query(DELETE[kind], [key])
+    await tx.query(`delete from ${STORED[kind].table} where ${STORED[kind].key} = $1`, [key])
     await logChange(tx, who, 'delete', kind, key, at)
     return { outcome: 'deleted', at: at.toISOString() }
   })
