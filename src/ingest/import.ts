@@ -85,7 +85,6 @@ export async function importDeposit(
     const header = await readDeposit(
       await decompressed(input, (n) => (bytes += n)),
       {
-        header: () => undefined,
         extension: (name) => (extensions[name] = (extensions[name] ?? 0) + 1),
         items: async (items) => {
           const staged = items.map((item) => stagedItemOf(item, objects, deletes))

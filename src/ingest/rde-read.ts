@@ -84,7 +84,6 @@ export type DepositItem =
     }
 
 export interface ReadHandlers {
-  header(header: DepositHeader): void
   /** called with the items read, a batch at a time; the reader waits for it before reading on */
   items(items: DepositItem[]): Promise<void>
   /** an element of an extension this server does not read (e.g. rdeEppParams), by qualified name */
@@ -121,7 +120,6 @@ export async function readDeposit(
 
   let header: Omit<DepositHeader, 'tlds' | 'counts' | 'at'> | undefined
   let headerAt: Position | undefined
-  let headerDone = false
   const tlds: string[] = []
   const counts: Partial<Record<ObjectKind, number>> = {}
   let items: DepositItem[] = []
@@ -129,13 +127,6 @@ export async function readDeposit(
   let section: 'contents' | 'deletes' | undefined
   let stack: Node[] = [] // the object being gathered, outermost first
   let skipping = 0 // depth inside an extension element
-
-  const finishHeader = () => {
-    if (headerDone) return
-    headerDone = true
-    if (!header) return
-    handlers.header({ ...header, tlds, counts, ...(headerAt ? { at: headerAt } : {}) })
-  }
 
   parser.on('opentag', (tag) => {
     if (failure) return
@@ -178,7 +169,6 @@ export async function readDeposit(
       }
       const kind = OBJECT_ELEMENTS[`${uri} ${local}`]
       if (kind || (uri === RDDS_NS && (local === 'contact' || local === 'registrar'))) {
-        finishHeader()
         stack = [{ uri, local, attrs: attributesOf(t), children: [], text: '', at }]
         return
       }
@@ -241,8 +231,7 @@ export async function readDeposit(
       }
       return
     }
-    const closed = path.pop()
-    if (closed === 'header') finishHeader()
+    path.pop()
     if (path.length === 1) section = undefined
   })
 
@@ -256,7 +245,7 @@ export async function readDeposit(
         )
         const n = Number(textOf(node))
         if (!Number.isSafeInteger(n) || n < 0) throw new Error('a header count is not a number')
-        // counts per registrar or per RCDN (RFC 9022 §5.1) add up to the object's count
+        // counts per registrar or per RCDN (RFC 9022 §5.1) break a total down: the total is checked
         if (kind && !node.attrs.rcdn && !node.attrs.registrarId)
           counts[kind] = (counts[kind] ?? 0) + n
       }
@@ -324,7 +313,6 @@ export async function readDeposit(
     parser.close()
     if (failure) throw failure
     if (!header) throw new DepositError('the input is empty', here())
-    finishHeader()
     if (items.length > 0) await send(items)
   } finally {
     // nothing may still be writing when the caller cleans up after a failure
