@@ -262,6 +262,17 @@ async function upsert(db: Queryable, table: Table, source: Source): Promise<numb
   const columns = COLUMNS[table]
   const { row, conflict } = RESOLVED[table]
   const others = columns.filter((c) => c !== conflict)
+  const changeClass = CHANGE_CLASS[table]
+  // a newer version than the one written wins, whoever wrote it: a deposit made before a pushed
+  // change neither undoes that change nor brings back what it deleted
+  const newer = changeClass
+    ? `and not exists (select 1 from registry_changes c where c.object_class = '${changeClass}'
+                          and c.object_key = s.key and c.action = 'delete'
+                          and c.updated_at >= coalesce(p.updated_at, p.created_at))`
+    : ''
+  const notOlder = changeClass
+    ? `where coalesce(excluded.updated_at, excluded.created_at) >= coalesce(${table}.updated_at, ${table}.created_at)`
+    : ''
   const rows = await db.query(
     `insert into ${table} (${columns.join(', ')})
      select ${columns.map((c) => `p.${c}`).join(', ')}
@@ -270,12 +281,22 @@ async function upsert(db: Queryable, table: Table, source: Source): Promise<numb
         and not exists (select 1 from ${table} t where t.${conflict} = p.${conflict}
                            and (${others.map((c) => `t.${c}`).join(', ')})
                                is not distinct from (${others.map((c) => `p.${c}`).join(', ')}))
+        ${newer}
      on conflict (${conflict}) do update set
        ${others.map((c) => `${c} = excluded.${c}`).join(', ')}
+     ${notOlder}
      returning 1`,
     source.params,
   )
   return rows.length
+}
+
+/** the objects the ingest API changes, by table: their changes are ordered by update time */
+const CHANGE_CLASS: Partial<Record<Table, string>> = {
+  registrars: 'registrar',
+  contacts: 'contact',
+  hosts: 'host',
+  domains: 'domain',
 }
 
 /** a stored domain or host whose name comes back under another ROID (deleted, created again) */
@@ -361,21 +382,26 @@ export async function applyDeletes(
 const TLD_OF = (column: string) => `substring(${column} from '[^.]+$')`
 
 /**
- * A FULL deposit's switch: its objects are written over the stored ones; the domains and NNDNs of
- * its TLDs that it does not hold are removed, and then the contacts and hosts that are neither in it
- * nor used by any domain any more. Run in one transaction.
+ * A FULL deposit's switch: its objects are written over the stored ones (unless those are newer);
+ * the domains and NNDNs of its TLDs that it does not hold are removed (unless pushed after its
+ * watermark), and then the contacts and hosts that are neither in it nor used by any domain any
+ * more. Run in one transaction.
  */
 export async function replaceTlds(
   db: Queryable,
   run: number,
   tlds: readonly string[],
+  watermark: string | undefined,
 ): Promise<void> {
   await writeStaged(db, run)
-  // anti-joins on indexed columns: NOT IN over a million names would be a nested loop
+  // anti-joins on indexed columns: NOT IN over a million names would be a nested loop. A domain
+  // pushed after the deposit was made (its watermark) is not the deposit's to remove.
   await db.query(
     `delete from domains d where ${TLD_OF('d.ldh_name')} = any($2::text[])
-        and not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'domain' and s.key = d.ldh_name)`,
-    [run, tlds],
+        and not exists (select 1 from import_stage s where s.run_id = $1 and s.kind = 'domain' and s.key = d.ldh_name)
+        and not exists (select 1 from registry_changes c where c.object_class = 'domain'
+                          and c.object_key = d.ldh_name and c.action = 'put' and c.updated_at > $3)`,
+    [run, tlds, watermark ?? 'infinity'],
   )
   await db.query(
     `delete from nndns n where ${TLD_OF('n.a_name')} = any($2::text[])

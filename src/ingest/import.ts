@@ -147,7 +147,7 @@ export async function importDeposit(
           // the first deposit replaces the demo whole: every TLD it served, and what is left of it
           demoReplaced = await holdsDemo(tx)
           const replaced = demoReplaced ? [...new Set([...tlds, ...(await servedTlds(tx))])] : tlds
-          await replaceTlds(tx, run, replaced)
+          await replaceTlds(tx, run, replaced, header.watermark)
           if (demoReplaced) await removeDemoRest(tx, run, tlds)
           if (tlds.length)
             await tx.query('insert into tlds select unnest($1::text[]) on conflict do nothing', [

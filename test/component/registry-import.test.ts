@@ -393,6 +393,64 @@ describe('a deposit that cannot be applied changes nothing', () => {
   })
 })
 
+describe('a FULL deposit made before changes pushed since', () => {
+  const who = { issuer: 'https://sync.test', subject: 'epp' }
+  const domain = (name: string, roid: string, over: Record<string, unknown> = {}) => ({
+    name,
+    roid,
+    status: ['ok'],
+    registrant: 'lin-001',
+    contact: [],
+    ns: { hostObj: [], hostAttr: [] },
+    clID: 'hinet',
+    crDate: '2011-03-04T05:06:07Z',
+    exDate: '2028-03-04T05:06:07Z',
+    ...over,
+  })
+
+  test('neither undoes them, nor removes what was pushed, nor brings back what was deleted', async () => {
+    await importText(full)
+    // watermark 2026-12-01T00:00:00Z; each change below is later
+    const { putObject, deleteObject } = await import('../../src/ingest/changes.js')
+    expect(
+      await putObject(
+        t.db.primary,
+        'domain',
+        'pushed.tw',
+        domain('pushed.tw', 'D900-TW', { crDate: '2026-12-02T00:00:00Z' }),
+        who,
+      ),
+    ).toMatchObject({ outcome: 'created' })
+    expect(
+      await putObject(
+        t.db.primary,
+        'domain',
+        'tea-house.tw',
+        domain('tea-house.tw', 'D100-TW', {
+          status: ['clientHold'],
+          upDate: '2026-12-03T00:00:00Z',
+        }),
+        who,
+      ),
+    ).toMatchObject({ outcome: 'updated' })
+    expect(
+      await deleteObject(
+        t.db.primary,
+        'domain',
+        'company.tw',
+        new Date('2026-12-04T00:00:00Z'),
+        who,
+      ),
+    ).toMatchObject({ outcome: 'deleted' })
+
+    await importText(full)
+    await get('/rdap/domain/pushed.tw').expect(200)
+    const { body } = await get('/rdap/domain/tea-house.tw').expect(200)
+    expect(body.status).toEqual(['client hold'])
+    await get('/rdap/domain/company.tw').expect(404)
+  })
+})
+
 describe('export, then import: the same registry', () => {
   test('every demo object answers the same for every tier after the round trip', async () => {
     const source = await startTestApp()
