@@ -71,6 +71,9 @@ export interface SecureDns {
 export interface NameserverRef {
   readonly ldhName: string
   readonly unicodeName: string | null
+  /** glue given with the domain (RFC 5731 hostAttr); a host object's addresses are its own */
+  readonly ipv4?: readonly string[]
+  readonly ipv6?: readonly string[]
 }
 
 export interface Host {

@@ -49,6 +49,12 @@ export interface NameserverRef {
   readonly objectClassName: 'nameserver'
   readonly ldhName: string
   readonly unicodeName?: string | undefined
+  readonly ipAddresses?: IpAddresses | undefined
+}
+
+export interface IpAddresses {
+  readonly v4?: readonly string[]
+  readonly v6?: readonly string[]
 }
 
 /** RFC 9083 §5.3 secureDNS, with the data as stored */
@@ -80,7 +86,7 @@ export interface Nameserver {
   readonly unicodeName?: string | undefined
   readonly links: readonly Link[]
   readonly status?: readonly string[] | undefined
-  readonly ipAddresses?: { readonly v4?: readonly string[]; readonly v6?: readonly string[] }
+  readonly ipAddresses?: IpAddresses | undefined
   readonly entities: readonly Entity[]
   readonly events: readonly RdapEvent[]
 }

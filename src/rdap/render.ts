@@ -16,6 +16,7 @@ import type {
   Entity,
   EntityResponse,
   HelpResponse,
+  IpAddresses,
   Link,
   NameserverResponse,
   Redacted,
@@ -131,6 +132,7 @@ export function renderDomain(d: Disclosure, ctx: RenderContext): DomainResponse 
       objectClassName: 'nameserver',
       ldhName: ns.ldhName,
       unicodeName: ns.unicodeName || undefined,
+      ipAddresses: ipAddresses(ns.ipv4, ns.ipv6),
     })),
     secureDNS: sec
       ? {
@@ -148,15 +150,13 @@ export function renderNameserver(d: Disclosure, ctx: RenderContext): NameserverR
   if (d.record.kind !== 'host') throw new Error('renderNameserver needs a host disclosure')
   const h = d.record.host
   const link = linker(ctx)
-  const v4 = filledOr(h.ipv4)
-  const v6 = filledOr(h.ipv6)
   const redacted = objectEntries(d.withheld)
   return {
     rdapConformance: conformance(redacted),
     ...identity('nameserver', h),
     links: [link('self', `${ctx.baseUrl}nameserver/${h.ldhName}`)],
     status: h.statuses ? rdapStatuses(h.statuses) : undefined,
-    ipAddresses: v4 || v6 ? { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) } : undefined,
+    ipAddresses: ipAddresses(h.ipv4, h.ipv6),
     entities: [registrarEntity(h.registrar, false)],
     events: events(
       [
@@ -204,6 +204,16 @@ const HELP_DESCRIPTION = (policy: { name: string; version: number }) => [
 ]
 
 /** RFC 9083 §7 help; TIG 2024 §3.4 */
+/** RFC 9083 §5.2 ipAddresses, or nothing where there are none */
+function ipAddresses(
+  ipv4: readonly string[] | undefined,
+  ipv6: readonly string[] | undefined,
+): IpAddresses | undefined {
+  const v4 = filledOr(ipv4 ?? [])
+  const v6 = filledOr(ipv6 ?? [])
+  return v4 || v6 ? { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) } : undefined
+}
+
 export function renderHelp(
   ctx: RenderContext,
   policy: { name: string; version: number },

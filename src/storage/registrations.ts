@@ -22,7 +22,7 @@ import {
 const DOMAIN_SQL = `
   select row_to_json(doc) as doc from (
     select d.roid, d.ldh_name, d.unicode_name, d.statuses, d.created_at, d.updated_at, d.expires_at,
-           d.transferred_at, d.nameservers, d.delegation_signed, d.ds_data, d.key_data,
+           d.transferred_at, d.nameservers, d.host_attrs, d.delegation_signed, d.ds_data, d.key_data,
            d.registrant_roid, d.admin_roid, d.tech_roid, d.billing_roid, r as registrar,
            (select json_agg(c) from contacts c
              where c.roid in (d.registrant_roid, d.admin_roid, d.tech_roid, d.billing_roid)) as contacts
@@ -81,10 +81,14 @@ function toDomain(doc: unknown): Domain {
     transferred: optionalDate(d.transferred_at),
     registrar: toRegistrar(d.registrar),
     contacts,
-    nameservers: (d.nameservers ?? []).map((name) => ({
-      ldhName: name,
-      unicodeName: unicodeNameOf(name),
-    })),
+    nameservers: (d.nameservers ?? []).map((name) => {
+      const glue = d.host_attrs.find((a) => a.name === name)
+      return {
+        ldhName: name,
+        unicodeName: unicodeNameOf(name),
+        ...(glue ? { ipv4: glue.ipv4, ipv6: glue.ipv6 } : {}),
+      }
+    }),
     secureDns: { delegationSigned: d.delegation_signed, dsData: d.ds_data, keyData: d.key_data },
   }
 }

@@ -124,6 +124,9 @@ export const DomainRow = z.object({
   expires_at: timestamp,
   transferred_at: optionalTimestamp,
   nameservers: texts,
+  host_attrs: z.array(
+    z.object({ name: z.string(), ipv4: z.array(z.string()), ipv6: z.array(z.string()) }),
+  ),
   delegation_signed: z.boolean(),
   ds_data: z.array(DsRecord),
   key_data: z.array(DnsKey),

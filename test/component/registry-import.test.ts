@@ -172,9 +172,15 @@ describe('a FULL deposit of two TLDs, one of them IDN', () => {
     expect(vcard(body, 'registrant', 'fn')).toBe('Wang Da-Wei')
     expect(vcard(body, 'registrant', 'email')).toBe('dawei.wang@mail.example')
     expect(JSON.stringify(body)).not.toContain('+886.62001234')
-    expect(body.nameservers.map((n: { ldhName: string }) => n.ldhName)).toEqual([
-      'ns1.xn--czrs0t.xn--kpry57d',
-      'ns2.example.net',
+    // name servers given as attributes answer with their glue
+    expect(body.nameservers).toEqual([
+      {
+        objectClassName: 'nameserver',
+        ldhName: 'ns1.xn--czrs0t.xn--kpry57d',
+        unicodeName: 'ns1.商店.台灣',
+        ipAddresses: { v4: ['203.0.113.53'], v6: ['2001:db8::53'] },
+      },
+      { objectClassName: 'nameserver', ldhName: 'ns2.example.net' },
     ])
     const [row] = await t.db.primary.query<{ attrs: unknown; idn: string }>(
       `select host_attrs as attrs, idn_table_id as idn from domains where ldh_name = 'xn--czrs0t.xn--kpry57d'`,
