@@ -255,7 +255,7 @@ export async function readDeposit(
       const kind = (Object.keys(OBJECT_URIS) as ObjectKind[]).find(
         (k) => OBJECT_URIS[k] === node.uri,
       )!
-      const keyElement = DELETE_KEYS[kind]
+      const keyElement = KEY_FIELDS[kind]
       const keyNode = node.children.find((c) => c.local === keyElement)
       if (!keyNode) throw new Error(`a ${kind} delete has no <${keyElement}>`)
       items.push({ type: 'delete', kind, key: textOf(keyNode), at: node.at })
@@ -322,14 +322,7 @@ export async function readDeposit(
   return { ...header, tlds, counts, ...(headerAt ? { at: headerAt } : {}) }
 }
 
-const DELETE_KEYS: Record<ObjectKind, string> = {
-  domain: 'name',
-  host: 'name',
-  contact: 'id',
-  registrar: 'id',
-  idnTable: 'id',
-  nndn: 'aName',
-}
+/** the element that names an object, in the object and in a delete of it (RFC 9022 §5) */
 export const KEY_FIELDS: Record<ObjectKind, string> = {
   domain: 'name',
   host: 'name',
