@@ -2,7 +2,7 @@ import { decodeJwt, jwtVerify } from 'jose'
 import { z } from 'zod'
 import { AppError } from '../errors.js'
 import { REGISTRY_OPERATOR, type Issuer } from './issuers.js'
-import { tokenProblem } from './tokens.js'
+import { verificationFailure } from './tokens.js'
 
 /** who pushes registry data: the token's issuer and subject, for the change log */
 export interface RegistryOperator {
@@ -46,7 +46,7 @@ export function createOperatorVerifier(issuers: ReadonlyMap<string, Issuer>) {
         requiredClaims: ['sub', 'exp', 'iat', 'aud'],
       }))
     } catch (err) {
-      throw unauthorized(tokenProblem(err))
+      throw verificationFailure(err)
     }
     const aud = payload.aud
     const audiences = Array.isArray(aud) ? aud : [aud]

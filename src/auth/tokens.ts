@@ -82,15 +82,7 @@ export function createVerifier(deps: VerifierDeps) {
         currentDate: now(),
       }))
     } catch (err) {
-      if (
-        err instanceof errors.JWKSTimeout ||
-        (err instanceof Error && !(err instanceof errors.JOSEError))
-      ) {
-        throw new AppError('UNAVAILABLE', "The token issuer's keys cannot be fetched right now.", {
-          cause: err,
-        })
-      }
-      throw invalid(tokenProblem(err), err)
+      throw verificationFailure(err)
     }
     const claims = Claims.safeParse(payload)
     if (!claims.success) throw invalid('The token claims are not valid.')
@@ -156,7 +148,20 @@ function declaredPurpose(allowed: readonly Purpose[], declared?: string): Purpos
 
 const forbidden = (message: string) => new AppError('FORBIDDEN', message)
 
-export function tokenProblem(err: unknown): string {
+/**
+ * A failed jwtVerify: anything but jose's own verdict on the token (the issuer's keys out of reach:
+ * a timeout, a refused connection, a fetch error of another realm) is an outage (503), never a
+ * refused token.
+ */
+export function verificationFailure(err: unknown): AppError {
+  if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError))
+    return new AppError('UNAVAILABLE', "The token issuer's keys cannot be fetched right now.", {
+      cause: err,
+    })
+  return invalid(tokenProblem(err), err)
+}
+
+function tokenProblem(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'The token has expired.'
   if (err instanceof errors.JWTClaimValidationFailed)
     return `The token claim "${err.claim}" is not valid.`

@@ -104,6 +104,8 @@ export function addIngestRoutes(
           })
         case 'not-found':
           return answer(res, 404, { error: `No such ${target.kind}.` })
+        case 'conflict':
+          return answer(res, 409, { error: `The change is refused: ${outcome.problem}.` })
         case 'refused':
           return answer(res, req.method === 'DELETE' ? 409 : 422, {
             error: `The change is refused: ${outcome.problem}.`,

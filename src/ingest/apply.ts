@@ -1,3 +1,4 @@
+import { DatabaseError } from '../errors.js'
 import type { Queryable } from '../storage/db.js'
 import type { ObjectKind } from './objects.js'
 import type { StagedRow } from './rows.js'
@@ -494,4 +495,15 @@ export async function recordLoad(db: Queryable, load: LoadRecord): Promise<void>
       load.host ?? null,
     ],
   )
+}
+
+/**
+ * A write the registry's own constraints refused (SQLSTATE 23503: still referenced; 23505: a key
+ * another object holds), in words for whoever sent it; undefined for anything else (an outage).
+ */
+export function conflictOf(err: unknown): string | undefined {
+  if (!(err instanceof DatabaseError)) return undefined
+  if (err.sqlState === '23503') return `an object still in use would be removed (${err.message})`
+  if (err.sqlState === '23505') return `an identifier belongs to another object (${err.message})`
+  return undefined
 }

@@ -1,6 +1,6 @@
 import type { RegistryOperator } from '../auth/operator-tokens.js'
 import type { Db, Queryable } from '../storage/db.js'
-import { missingReferences, writeOne } from './apply.js'
+import { conflictOf, missingReferences, writeOne } from './apply.js'
 import { KEY_FIELDS } from './rde-read.js'
 import { deleteKeyOf, stagedRowOf } from './rows.js'
 
@@ -15,6 +15,8 @@ export type ChangeOutcome =
   | { readonly outcome: 'stale'; readonly stored: string }
   | { readonly outcome: 'not-found' }
   | { readonly outcome: 'refused'; readonly problem: string }
+  /** the registry's constraints refused the write: a key another object holds, one still in use */
+  | { readonly outcome: 'conflict'; readonly problem: string }
 
 /** the table and key column an object is pushed under */
 const STORED: Record<ChangeClass, { table: string; key: string }> = {
@@ -65,6 +67,18 @@ async function logChange(
   )
 }
 
+/** one change's transaction; a write the constraints refuse is an answer, not an outage */
+function inTransaction(
+  db: Db,
+  change: (tx: Queryable) => Promise<ChangeOutcome>,
+): Promise<ChangeOutcome> {
+  return db.transaction(change).catch((err: unknown) => {
+    const problem = conflictOf(err)
+    if (problem) return { outcome: 'conflict', problem }
+    throw err
+  })
+}
+
 /** the key `path` names, in stored form, or a problem */
 export function changeKey(kind: ChangeClass, path: string): string {
   return deleteKeyOf(kind, path)
@@ -88,7 +102,7 @@ export async function putObject(
       problem: `the body's ${KEY_FIELDS[kind]} (${bodyKey}) is not the one in the path (${key})`,
     }
   const incoming = new Date(String(object.upDate ?? object.crDate))
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const { stored, deleted } = await lockAndRead(tx, kind, key)
     if (stored && incoming < stored) return { outcome: 'stale', stored: stored.toISOString() }
     if (stored && incoming.getTime() === stored.getTime())
@@ -120,7 +134,7 @@ export async function deleteObject(
   at: Date,
   who: RegistryOperator,
 ): Promise<ChangeOutcome> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const { stored } = await lockAndRead(tx, kind, key)
     if (!stored) return { outcome: 'not-found' }
     if (at < stored) return { outcome: 'stale', stored: stored.toISOString() }

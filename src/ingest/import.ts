@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib'
 import type { Db, Queryable } from '../storage/db.js'
 import {
   clearDeadRuns,
+  conflictOf,
   danglingReferences,
   dropObjectsWithoutRegistrar,
   dropRun,
@@ -306,18 +307,10 @@ async function stagedTlds(db: Queryable, run: number): Promise<string[]> {
   return rows.map((r) => r.tld)
 }
 
-/** a foreign key that stops a delete, in the deposit's words */
+/** a foreign key that stops a delete, or a key given twice, in the deposit's words */
 function referenceError(err: unknown): unknown {
-  const e = err as { code?: string; detail?: string; message?: string }
-  if (e?.code === '23503' || /foreign key/.test(e?.message ?? ''))
-    return new DepositError(
-      `the deposit deletes an object that is still in use (${e.detail ?? e.message}); nothing was imported`,
-    )
-  if (e?.code === '23505' || /duplicate key/.test(e?.message ?? ''))
-    return new DepositError(
-      `the deposit gives an identifier to two objects (${e.detail ?? e.message}); nothing was imported`,
-    )
-  return err
+  const conflict = conflictOf(err)
+  return conflict ? new DepositError(`${conflict}; nothing was imported`) : err
 }
 
 /** the input as bytes of text: gunzipped when it starts with the gzip magic number */

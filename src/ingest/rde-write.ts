@@ -63,8 +63,11 @@ export async function exportDeposit(
               (select count(*) from idn_tables)::int as "idnTable", (select count(*) from nndns)::int as nndn`,
     )
     let written = 0
+    // a reader that goes away (a killed CLI) ends the export: its snapshot is not held open
     const write = async (text: string) => {
-      if (!out.write(text)) await once(out, 'drain')
+      if (!out.destroyed && !out.write(text))
+        await Promise.race([once(out, 'drain'), once(out, 'close')])
+      if (out.destroyed) throw new Error('the export was closed before it was written whole')
     }
     const progress = (n: number) => onProgress?.((written += n))
 

@@ -161,8 +161,9 @@ function streamDeposit(
         (err: unknown) => {
           req.resume() // the rest of the deposit is not read; let the client finish sending it
           if (!(err instanceof DepositError)) log.error({ err }, 'import failed')
+          const deposit = err instanceof DepositError
           res.end(
-            `${JSON.stringify({ error: (err as Error)?.message ?? String(err), at: (err as DepositError).at })}\n`,
+            `${JSON.stringify({ error: (err as Error)?.message ?? String(err), deposit, ...(deposit ? { at: err.at } : {}) })}\n`,
           )
         },
       )
@@ -211,6 +212,7 @@ export function importThrough(
               progress?: ImportProgress
               result?: ImportSummary
               error?: string
+              deposit?: boolean
               at?: { line: number; col: number }
             }
             buffered = buffered.slice(nl + 1)
@@ -221,7 +223,11 @@ export function importThrough(
             } else if (message.error !== undefined) {
               settled = true
               input.unpipe(req)
-              reject(new DepositError(message.error, message.at))
+              reject(
+                message.deposit
+                  ? new DepositError(message.error, message.at)
+                  : new OperatorCallError(`import failed: ${message.error}`, 500),
+              )
             }
           }
         })

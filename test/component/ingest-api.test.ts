@@ -102,6 +102,32 @@ describe('who may write', () => {
     await put('/ingest/domains/fresh.example', domain(), denied.forged).expect(401)
   })
 
+  test('an issuer whose keys cannot be fetched: 503, not a refused token', async () => {
+    const key = await makeKey('remote-1')
+    const unreachable = await buildIssuers(
+      [
+        {
+          iss: 'https://remote.test',
+          audience: 'rdap',
+          jwksUrl: 'http://127.0.0.1:9/jwks.json', // discard port: nothing answers
+          grants: ['registry-operator'],
+        },
+      ],
+      '/',
+    )
+    const other = await startTestApp({ issuers: unreachable })
+    try {
+      const token = await signToken(key, { iss: 'https://remote.test', aud: 'registry-operator' })
+      await request(other.app)
+        .put('/ingest/domains/fresh.example')
+        .set('Authorization', `Bearer ${token}`)
+        .send(domain())
+        .expect(503)
+    } finally {
+      await other.close()
+    }
+  })
+
   test('nothing was written by any of them', async () => {
     await request(t.app).get('/rdap/domain/fresh.example').expect(404)
   })
@@ -151,6 +177,19 @@ describe('changes, in the order of their own update times', () => {
     expect(bad.body.error).toMatch(/roid/)
     await put('/ingest/domains/elsewhere.example', domain()).expect(422)
     await put('/ingest/planets/mars', domain()).expect(404)
+  })
+
+  test('an identifier another object holds is a conflict (409), not an outage', async () => {
+    // a contact id already used by a contact with another ROID
+    const res = await put('/ingest/contacts/C2001-EXAMPLE', {
+      id: 'C2001-EXAMPLE',
+      roid: 'C9999-OTHER',
+      postalInfo: [{ type: 'int', name: 'Someone Else' }],
+      clID: '1001',
+      crDate: '2026-12-01T00:00:00Z',
+    }).expect(409)
+    expect(res.body.error).toMatch(/identifier belongs to another object/)
+    expect(JSON.stringify(res.body)).not.toContain('Someone Else')
   })
 
   test('a contact changes in place: its e-mail is new to the next lookup, and the log never holds it', async () => {

@@ -457,6 +457,20 @@ describe('a FULL deposit made before changes pushed since', () => {
   })
 })
 
+describe('an export whose reader goes away', () => {
+  test('stops with an error and leaves the database free', async () => {
+    const dropped = new Writable({
+      highWaterMark: 16,
+      write(_c, _e, done) {
+        this.destroy() // the CLI at the other end was killed
+        done()
+      },
+    })
+    await expect(exportDeposit(t.db.primary, dropped)).rejects.toThrow(/closed before/)
+    await get('/rdap/help').expect(200) // it reads the database: nothing holds it
+  })
+})
+
 describe('export, then import: the same registry', () => {
   test('every demo object answers the same for every tier after the round trip', async () => {
     const source = await startTestApp()
