@@ -15,6 +15,8 @@ export interface DisclosureEvent {
   readonly fields: readonly string[]
   readonly policyName: string
   readonly policyVersion: number
+  /** for a search: how many objects it found (RFC 9536 reverse searches are audited as a whole) */
+  readonly resultCount?: number | null
 }
 
 export interface AuditRow extends DisclosureEvent {
@@ -48,6 +50,8 @@ export function chainHash(prevHash: string, e: DisclosureEvent): string {
     e.policyName,
     e.policyVersion,
   ]
+  // only a search's row has a count: rows written before counts existed keep their hashes
+  if (e.resultCount !== undefined && e.resultCount !== null) content.push(e.resultCount)
   return createHash('sha256')
     .update(prevHash)
     .update('\n')

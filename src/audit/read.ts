@@ -124,6 +124,8 @@ function toRow(r: Record<string, unknown>): AuditRow {
     fields: (r.fields as string[]) ?? [],
     policyName: String(r.policy_name),
     policyVersion: Number(r.policy_version),
+    resultCount:
+      r.result_count === null || r.result_count === undefined ? null : Number(r.result_count),
     prevHash: String(r.prev_hash),
     hash: String(r.hash),
   }

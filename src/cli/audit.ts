@@ -46,7 +46,9 @@ export function addAuditCommand(program: Command): void {
               r.subject ?? '-',
               r.audience,
               `${r.objectClass} ${r.objectHandle}`,
-              r.fields.join(','),
+              r.resultCount === null || r.resultCount === undefined
+                ? r.fields.join(',')
+                : `${r.fields.join(',')} (${r.resultCount} found)`,
               `${r.policyName} v${r.policyVersion}`,
               r.requestId,
             ].join('\t'),

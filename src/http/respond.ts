@@ -107,6 +107,8 @@ export function sendError(log: Logger, site: SiteConfig) {
           `Bearer realm="rdap", error="invalid_token", error_description="${err.message.replace(/["\\]/g, '')}"`,
         )
       }
+      // RFC 6750 §3.1: a request without a token gets the bare challenge
+      if (err.code === 'TOKEN_REQUIRED') res.setHeader('WWW-Authenticate', 'Bearer realm="rdap"')
       if (status === 503 || err.retryAfterSeconds)
         res.setHeader('Retry-After', String(err.retryAfterSeconds ?? RETRY_AFTER_SECONDS))
       if (status >= 500)

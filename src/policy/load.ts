@@ -8,6 +8,7 @@ import type { Condition, Scope } from './conditions.js'
 import { fieldByPath, type Method } from './fields.js'
 import { planPolicy, type Plan } from './plan.js'
 import { PolicyFile, type PolicyFileData } from './schema.js'
+import type { SearchGrant, SearchProperty } from './searchable.js'
 
 export interface CompiledRule {
   readonly everyone: boolean
@@ -25,6 +26,8 @@ export interface Policy {
   readonly audiences: ReadonlySet<Audience>
   readonly scope: Scope
   readonly rules: ReadonlyMap<string, CompiledRule>
+  /** who may search by which property; a property not here is refused to everyone */
+  readonly searches: ReadonlyMap<SearchProperty, SearchGrant>
   /** the rules worked out for each audience and group, as the policy loads */
   readonly plan: Plan
   /**
@@ -134,6 +137,13 @@ function crossCheck(p: PolicyFileData, expectedName?: string): Problem[] {
   if (p.scope?.applies === 'countries' && !p.scope.countries?.length) {
     problems.push([['scope', 'countries'], 'list the countries where redaction applies'])
   }
+  for (const [property, grant] of Object.entries(p.searches ?? {})) {
+    if (!Array.isArray(grant)) continue
+    grant.forEach((a, i) => {
+      if (!p.audiences.includes(a))
+        problems.push([['searches', property, i], `audience ${a} is not declared in audiences`])
+    })
+  }
   for (const [path, rule] of Object.entries(p.fields)) {
     if (!rule) continue
     const field = fieldByPath(path)!
@@ -241,6 +251,15 @@ function compile(p: PolicyFileData, secret: string): Policy {
       countries: new Set(p.scope?.countries ?? []),
     },
     rules,
+    searches: new Map(
+      Object.entries(p.searches ?? {}).map(([property, grant]) => [
+        property as SearchProperty,
+        {
+          everyone: grant === 'everyone',
+          audiences: new Set(grant === 'everyone' ? [] : (grant as Audience[])),
+        },
+      ]),
+    ),
     anonymize: (contactKey: string) =>
       createHmac('sha256', key).update(contactKey).digest('hex').slice(0, 32),
   })

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { AUDIENCES } from '../domain/audience.js'
 import { CONDITIONS } from './conditions.js'
 import { FIELD_PATHS, METHODS } from './fields.js'
+import { SEARCH_PROPERTIES } from './searchable.js'
 
 const Audience = z.enum(AUDIENCES as [string, ...string[]])
 
@@ -50,6 +51,15 @@ export const PolicyFile = z.strictObject({
     })
     .optional(),
   fields: z.partialRecord(z.enum(FIELD_PATHS), Rule),
+  searches: z
+    .partialRecord(
+      z.enum(SEARCH_PROPERTIES),
+      z.union([z.literal('everyone'), z.array(Audience)], {
+        error: 'must be everyone or a list of audiences',
+      }),
+    )
+    .optional()
+    .describe('who may search by what; a search matches only values its viewer may see'),
 })
 
 export type PolicyFileData = z.infer<typeof PolicyFile>

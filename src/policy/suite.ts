@@ -12,6 +12,13 @@ import {
 import { disclose } from './engine.js'
 import { METHODS } from './fields.js'
 import type { Policy } from './load.js'
+import {
+  maySearch,
+  REVERSE_PROPERTIES,
+  reverseField,
+  SEARCH_PROPERTIES,
+  type ReverseProperty,
+} from './searchable.js'
 
 /**
  * Policy test suites as data (policies/tests/<policy>_test.yaml, cerbos-style): small registrations,
@@ -53,11 +60,27 @@ const Case = z.strictObject({
   withheld: z.record(z.string(), z.enum(METHODS)).default({}),
 })
 
+/** who may search by what, and whether a search finds a domain by one of its contacts */
+const SearchCase = z.strictObject({
+  name: z.string(),
+  search: z.enum(SEARCH_PROPERTIES),
+  audience: z.string(),
+  allowed: z.boolean(),
+  finds: z
+    .strictObject({
+      domain: z.string(),
+      role: z.enum(CONTACT_ROLES),
+      found: z.boolean(),
+    })
+    .optional()
+    .describe('reverse.*: is the domain found by its contact in this role (the value shown)?'),
+})
+
 const Suite = z.strictObject({
   policy: z.string(),
   contacts: z.record(z.string(), ContactSpec),
   domains: z.record(z.string(), DomainSpec),
-  tests: z.array(Case).min(1),
+  tests: z.array(z.union([Case, SearchCase])).min(1),
 })
 
 export type PolicySuite = z.infer<typeof Suite>
@@ -129,6 +152,7 @@ export interface CaseResult {
 /** runs every case of a suite against a policy; a case passes when its failures are empty */
 export function runSuite(policy: Policy, suite: PolicySuite): CaseResult[] {
   return suite.tests.map((c) => {
+    if ('search' in c) return runSearchCase(policy, suite, c)
     const failures: string[] = []
     // an undeclared audience is passed as is: the engine must answer it with the public view
     const audience = c.audience as Audience
@@ -144,4 +168,33 @@ export function runSuite(policy: Policy, suite: PolicySuite): CaseResult[] {
     if (d.problems.length) failures.push(...d.problems)
     return { name: c.name, failures }
   })
+}
+
+function runSearchCase(
+  policy: Policy,
+  suite: PolicySuite,
+  c: z.infer<typeof SearchCase>,
+): CaseResult {
+  const failures: string[] = []
+  const audience = c.audience as Audience
+  const allowed = maySearch(policy, audience, c.search)
+  if (allowed !== c.allowed)
+    failures.push(`${c.search} should be ${c.allowed ? 'allowed' : 'refused'} to ${c.audience}`)
+  if (c.finds) {
+    const property = c.search.slice('reverse.'.length)
+    if (!c.search.startsWith('reverse.') || !(property in REVERSE_PROPERTIES)) {
+      failures.push('finds applies to reverse.* searches')
+    } else {
+      // a search finds the domain when the lookup by the same audience shows the matched value
+      const domain = buildDomain(suite, c.finds.domain)
+      const d = disclose(policy, { kind: 'domain', domain }, audience)
+      const found =
+        allowed && d.shown.includes(reverseField(c.finds.role, property as ReverseProperty))
+      if (found !== c.finds.found)
+        failures.push(
+          `${c.finds.domain} should ${c.finds.found ? '' : 'not '}be found by its ${c.finds.role}`,
+        )
+    }
+  }
+  return { name: c.name, failures }
 }

@@ -6,8 +6,10 @@ import { CONFORMANCE, termsNotice, type RenderContext } from './envelope.js'
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
+  TOKEN_REQUIRED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  UNPROCESSABLE: 422,
   NOT_IMPLEMENTED: 501,
   UNAVAILABLE: 503,
   RATE_LIMITED: 429,
@@ -21,6 +23,7 @@ const TITLES: Readonly<Record<number, string>> = {
   405: 'Method Not Allowed',
   408: 'Request Timeout',
   414: 'URI Too Long',
+  422: 'Unprocessable Content',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',

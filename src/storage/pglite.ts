@@ -12,7 +12,8 @@ export async function openPglite(
   options: OpenOptions = {},
 ): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite')
-  const pglite = await PGlite.create(dir ?? 'memory://')
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm')
+  const pglite = await PGlite.create(dir ?? 'memory://', { extensions: { pg_trgm } })
   if (options.schema) {
     await pglite.exec(
       `create schema if not exists ${options.schema}; set search_path to ${options.schema}`,

@@ -1,0 +1,50 @@
+-- Searches (RFC 9082 §3.2, RFC 9536): every pattern a search accepts is answered from an index.
+-- Prefixes ('exa*') walk the text_pattern_ops btrees in name order, so a page stops early; other
+-- patterns ('*pay*', '*@example.com') use trigram GIN indexes. pg_trgm is a trusted extension
+-- (PostgreSQL 13+), and PGlite ships it; it lives in public so every schema's indexes can name it.
+create extension if not exists pg_trgm with schema public;
+
+create index domains_ldh_trgm on domains using gin (ldh_name public.gin_trgm_ops);
+create index domains_unicode_prefix on domains (unicode_name text_pattern_ops) where unicode_name is not null;
+create index domains_unicode_trgm on domains using gin (unicode_name public.gin_trgm_ops) where unicode_name is not null;
+create index hosts_ldh_trgm on hosts using gin (ldh_name public.gin_trgm_ops);
+
+-- domains by name server, and name servers by address: array containment (@>, &&)
+create index domains_nameservers on domains using gin (nameservers);
+create index domains_glue on domains using gin (host_attrs jsonb_path_ops);
+create index hosts_ipv4 on hosts using gin (ipv4);
+create index hosts_ipv6 on hosts using gin (ipv6);
+
+-- entities and reverse searches match case-insensitively: on lower() of the property
+create index contacts_name_prefix on contacts (lower(name) text_pattern_ops);
+create index contacts_name_trgm on contacts using gin (lower(name) public.gin_trgm_ops);
+create index contacts_email_trgm on contacts using gin (lower(email) public.gin_trgm_ops);
+create index contacts_roid_prefix on contacts (roid text_pattern_ops);
+create index registrars_name_trgm on registrars using gin (lower(name) public.gin_trgm_ops);
+
+-- a search in the disclosure log: the number of objects it found (null for a lookup's row)
+alter table disclosures add column result_count integer check (result_count >= 0);
+
+-- as sql/006, with the count
+create or replace function disclosures_append(expected_prev text, batch jsonb) returns text language plpgsql as $$
+declare
+  head text;
+  last_id bigint;
+begin
+  perform pg_advisory_xact_lock(4343081);
+  select id, hash into last_id, head from disclosures order by id desc limit 1;
+  head := coalesce(head, repeat('0', 64));
+  if head <> expected_prev then
+    return head;
+  end if;
+  insert into disclosures (id, at, request_id, issuer, subject, accreditation_id, audience, purpose, object_class,
+                           object_handle, fields, policy_name, policy_version, result_count, prev_hash, hash)
+  select coalesce(last_id, 0) + n, (r->>'at')::timestamptz, r->>'requestId', r->>'issuer', r->>'subject',
+         r->>'accreditationId', r->>'audience', r->>'purpose', r->>'objectClass', r->>'objectHandle',
+         array(select jsonb_array_elements_text(r->'fields')), r->>'policyName', (r->>'policyVersion')::int,
+         (r->>'resultCount')::int, r->>'prevHash', r->>'hash'
+    from jsonb_array_elements(batch) with ordinality as t(r, n)
+   order by n;
+  return null;
+end
+$$;
