@@ -1,11 +1,16 @@
 -- Searches (RFC 9082 §3.2, RFC 9536): every pattern a search accepts is answered from an index.
--- Prefixes ('exa*') walk the text_pattern_ops btrees in name order, so a page stops early; other
--- patterns ('*pay*', '*@example.com') use trigram GIN indexes. pg_trgm is a trusted extension
--- (PostgreSQL 13+), and PGlite ships it; it lives in public so every schema's indexes can name it.
+-- Names sort and page in "C" order (byte order, the same on every server and on PGlite): a prefix
+-- ('exa*') is then a range of the C btree, walked in order, so a page stops after its last row.
+-- Other patterns ('*pay*', '*@example.com') use trigram GIN indexes. pg_trgm is a trusted
+-- extension (PostgreSQL 13+) and PGlite ships it; it lives in public so every schema can name it.
 create extension if not exists pg_trgm with schema public;
 
+drop index domains_ldh_prefix;
+drop index hosts_ldh_prefix;
+create index domains_ldh_c on domains (ldh_name collate "C");
+create index hosts_ldh_c on hosts (ldh_name collate "C");
 create index domains_ldh_trgm on domains using gin (ldh_name public.gin_trgm_ops);
-create index domains_unicode_prefix on domains (unicode_name text_pattern_ops) where unicode_name is not null;
+create index domains_unicode_c on domains (unicode_name collate "C") where unicode_name is not null;
 create index domains_unicode_trgm on domains using gin (unicode_name public.gin_trgm_ops) where unicode_name is not null;
 create index hosts_ldh_trgm on hosts using gin (ldh_name public.gin_trgm_ops);
 

@@ -93,6 +93,26 @@ const Env = z
       .min(1)
       .optional()
       .describe("proxies whose X-Forwarded-For names the client (express's trust proxy)"),
+    SEARCH_PAGE_SIZE_PUBLIC: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(10)
+      .describe('search results a page holds for anonymous queries (RFC 8977)'),
+    SEARCH_PAGE_SIZE_AUTHENTICATED: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(100)
+      .describe('search results a page holds for registrars and accredited requesters'),
+    SEARCH_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(2000)
+      .describe('longest a search may run on the database; 0: no limit of its own'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -132,9 +132,35 @@ export async function lookupEntity(
       registrar.handle,
       decided,
     )
-  const contact = await findContactByRoid(deps.reader, handle.toUpperCase())
+  return lookupContact(deps, handle, decided)
+}
+
+/** a contact alone, by ROID */
+export async function lookupContact(
+  deps: LookupDeps,
+  roid: string,
+  ctx: LookupContext,
+): Promise<Disclosure> {
+  const [viewer, contact] = await readAs(ctx, findContactByRoid(deps.reader, roid.toUpperCase()))
   if (!contact) throw new AppError('NOT_FOUND', 'The entity was not found.')
-  return decide(deps, { kind: 'contact', contact }, contact.registrarIanaId, contact.roid, decided)
+  return decide(deps, { kind: 'contact', contact }, contact.registrarIanaId, contact.roid, {
+    ...ctx,
+    viewer,
+  })
+}
+
+/** a registrar by IANA id */
+export async function lookupRegistrar(
+  deps: LookupDeps,
+  ianaId: number,
+  ctx: LookupContext,
+): Promise<Disclosure> {
+  const [viewer, registrar] = await readAs(ctx, findRegistrarByIanaId(deps.reader, ianaId))
+  if (!registrar) throw new AppError('NOT_FOUND', 'The entity was not found.')
+  return decide(deps, { kind: 'registrar', registrar }, registrar.ianaId, registrar.handle, {
+    ...ctx,
+    viewer,
+  })
 }
 
 /** registrars by IANA id, exact name, or name prefix (WHOIS `registrar <text>`) */

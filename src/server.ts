@@ -23,6 +23,7 @@ import { serveOperator } from './operator/socket.js'
 import { loadPolicy } from './policy/load.js'
 import { openDatabases, type Databases } from './storage/db.js'
 import { createRateLimits } from './limits/rate-limits.js'
+import { cursorSeal } from './search/cursor.js'
 import { createWhoisServer } from './whois/server.js'
 
 export interface RunningServer {
@@ -79,10 +80,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ...(config.PORT43_HOST ? { port43: config.PORT43_HOST } : {}),
     }
     const lookupDeps = { reader: dbs.reader, policy, audit, log }
+    const searchDeps = {
+      ...lookupDeps,
+      searchDb: dbs.reader,
+      cursors: cursorSeal(secret),
+      searchLimits: {
+        publicPageSize: config.SEARCH_PAGE_SIZE_PUBLIC,
+        authenticatedPageSize: config.SEARCH_PAGE_SIZE_AUTHENTICATED,
+        timeoutMs: config.SEARCH_TIMEOUT_MS,
+      },
+    }
     const rateLimits = createRateLimits(config, log)
     cleanup.push(() => rateLimits.close())
     const app = createApp({
-      ...lookupDeps,
+      ...searchDeps,
       primary: dbs.primary,
       verifyBearer,
       verifyOperator,

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express'
 import type { RateLimits } from '../limits/rate-limits.js'
 import type { Logger } from '../log.js'
-import type { LookupDeps } from '../lookup.js'
+import type { SearchDeps } from '../search/search.js'
 import { AppError } from '../errors.js'
 import { addRdapRoutes } from './rdap-routes.js'
 import type { SiteConfig } from './respond.js'
@@ -11,7 +11,7 @@ import { errorHandler } from './error-handler.js'
 import { readiness } from './readiness.js'
 import { cors, requestLogging, viewerFrom, type VerifyBearer } from './middleware.js'
 
-export interface AppDeps extends LookupDeps {
+export interface AppDeps extends SearchDeps {
   readonly primary: Db
   /** the ingest API's token check; without it the API is not offered */
   readonly verifyOperator?: VerifyOperator

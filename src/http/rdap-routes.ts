@@ -10,8 +10,10 @@ import {
   lookupEntity,
   lookupNameserver,
   type LookupContext,
-  type LookupDeps,
 } from '../lookup.js'
+import type { SearchDeps } from '../search/search.js'
+import { reverseSearchProperties } from '../rdap/search-render.js'
+import { addSearchRoutes, usableReverseProperties } from './search-routes.js'
 import type { Disclosure } from '../policy/disclosure.js'
 import type { RateLimits } from '../limits/rate-limits.js'
 import type { RdapResponse } from '../rdap/model.js'
@@ -38,7 +40,7 @@ const OBJECT_CLASSES = [
  */
 export function addRdapRoutes(
   app: Express,
-  deps: LookupDeps,
+  deps: SearchDeps,
   site: SiteConfig,
   viewerOf: ViewerOf,
   limits?: RateLimits,
@@ -81,7 +83,7 @@ const BASE = '/rdap'
 
 /** the rest of /rdap: other methods, help, queries not offered, malformed queries */
 function otherQueries(
-  deps: LookupDeps,
+  deps: SearchDeps,
   site: SiteConfig,
   viewerOf: ViewerOf,
   limits: RateLimits | undefined,
@@ -119,16 +121,21 @@ function otherQueries(
     } catch (err) {
       return fail(err, req, res)
     }
+    const viewer = res.locals.viewer as Viewer
+    const reverse = reverseSearchProperties(usableReverseProperties(deps, viewer))
     sendRdap(
       res,
       200,
-      renderHelp(renderContextOf(req, site), deps.policy, limit, tlds.map(describeTld)),
-      { cache: true },
+      renderHelp(renderContextOf(req, site), deps.policy, limit, tlds.map(describeTld), reverse),
+      // what it lists depends on the viewer
+      { cache: viewer.kind === 'anonymous' },
     )
   })
 
-  // a domain name registry holds no IP networks or autonomous systems; searches are not offered
-  router.get(['/ip/{*rest}', '/autnum/{*rest}', '/domains', '/nameservers', '/entities'], () => {
+  addSearchRoutes(router, deps, site)
+
+  // a domain name registry holds no IP networks or autonomous systems
+  router.get(['/ip/{*rest}', '/autnum/{*rest}'], () => {
     throw new AppError(
       'NOT_IMPLEMENTED',
       'This server holds domain name registry data only; this query is not supported.',
@@ -157,7 +164,7 @@ function limitNotice(limits: RateLimits | undefined, kind: Viewer['kind']): stri
     : `Authenticated queries are limited to ${b.count} every ${b.seconds} seconds for each token subject (each registrar); over it, the answer is 429 with Retry-After.`
 }
 
-function lookupContext(
+export function lookupContext(
   req: Request,
   res: Response,
   viewer: Viewer | Promise<Viewer>,

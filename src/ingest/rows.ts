@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net'
+import { canonicalIp } from '../domain/ip.js'
 import { isNameProblem, normalizeDomainName } from '../domain/names.js'
 import type { ConsentGroup } from '../domain/registration.js'
 import type {
@@ -112,8 +112,10 @@ function addresses(addrs: readonly { ip: 'v4' | 'v6'; address: string }[], what:
   const ipv4: string[] = []
   const ipv6: string[] = []
   for (const a of addrs) {
-    if (a.ip === 'v4' && isIPv4(a.address)) ipv4.push(a.address)
-    else if (a.ip === 'v6' && isIPv6(a.address)) ipv6.push(a.address.toLowerCase())
+    // stored in one form, so that a search by address finds it however the deposit wrote it
+    const ip = canonicalIp(a.address)
+    if (ip?.family === 4 && a.ip === 'v4') ipv4.push(ip.address)
+    else if (ip?.family === 6 && a.ip === 'v6') ipv6.push(ip.address)
     else throw new Error(`${what}: "${a.address}" is not an IP${a.ip} address`)
   }
   return { ipv4, ipv6 }

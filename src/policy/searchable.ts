@@ -1,5 +1,5 @@
 import type { Audience } from '../domain/audience.js'
-import type { ContactRole } from '../domain/registration.js'
+import type { ConsentGroup, ContactRole } from '../domain/registration.js'
 import type { Condition } from './conditions.js'
 import { fieldByPath, type FieldSpec } from './fields.js'
 import type { Policy } from './load.js'
@@ -67,3 +67,34 @@ export function visibilityOf(policy: Policy, audience: Audience, path: string): 
 /** the field of `role` a reverse search by `property` matches */
 export const reverseField = (role: ContactRole, property: ReverseProperty): string =>
   `${role}.${REVERSE_PROPERTIES[property]}`
+
+/** a visibility as the conditions a query tests of the contact (conditions.ts, condition by condition) */
+export interface ContactTest {
+  readonly always: boolean
+  readonly consented?: ConsentGroup
+  readonly legalPerson?: boolean
+  readonly outsideCountries?: readonly string[]
+}
+
+export function contactTestOf(policy: Policy, v: Visibility): ContactTest {
+  if (v.always) return { always: true }
+  let test: ContactTest = { always: false }
+  for (const condition of v.when) {
+    switch (condition) {
+      case 'contactConsented':
+        if (v.field.consent) test = { ...test, consented: v.field.consent }
+        break
+      case 'legalPerson':
+        test = { ...test, legalPerson: true }
+        break
+      case 'outsideScope':
+        if (policy.scope.applies === 'countries')
+          test = { ...test, outsideCountries: [...policy.scope.countries] }
+        break
+      default:
+        // a condition added to conditions.ts must be added here, or nothing matches by it
+        condition satisfies never
+    }
+  }
+  return test
+}

@@ -68,7 +68,7 @@ export function domainNotices(ctx: RenderContext, link: Linker): Notice[] {
 }
 
 /** RFC 9083 §10.2.1 has no access-level member; a notice says what was served (standards §8.3) */
-function accessNotice(d: Disclosure): Notice | undefined {
+export function accessNotice(d: Pick<Disclosure, 'audience' | 'policy'>): Notice | undefined {
   if (d.audience === 'public') return undefined
   return {
     title: 'Authorized access',

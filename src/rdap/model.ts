@@ -7,11 +7,14 @@ export interface Link {
   readonly rel: string
   readonly href: string
   readonly type: string
+  readonly title?: string
 }
 
 /** RFC 9083 §4.3 notices and remarks */
 export interface Notice {
   readonly title: string
+  /** RFC 9083 §10.2.1, e.g. "result set truncated due to authorization" */
+  readonly type?: string
   readonly description: readonly string[]
   readonly links?: readonly Link[]
 }
@@ -120,6 +123,7 @@ export type EntityResponse = Envelope & Entity & Closing
 /** RFC 9083 §7 */
 export interface HelpResponse extends Envelope {
   readonly notices: readonly Notice[]
+  readonly reverse_search_properties?: readonly ReverseSearchProperty[]
 }
 
 /** RFC 9083 §6 */
@@ -130,5 +134,57 @@ export interface ErrorResponse extends Envelope {
   readonly notices: readonly Notice[]
 }
 
+/** a result object of a search: the lookup's object without what only the top may carry */
+export type SearchItem<T> = Omit<T, 'rdapConformance' | 'notices'>
+
+/** RFC 8977 §2.3.1 */
+export interface SortingMetadata {
+  readonly currentSort?: string
+  readonly availableSorts: readonly {
+    readonly property: string
+    readonly jsonPath: string
+    readonly default: boolean
+    readonly links: readonly Link[]
+  }[]
+}
+
+/** RFC 8977 §2.4.1 */
+export interface PagingMetadata {
+  readonly totalCount?: number
+  readonly pageSize: number
+  readonly pageNumber: number
+  readonly links?: readonly Link[]
+}
+
+/** RFC 9082 §3.2 / RFC 9083 §8 search results, with RFC 8977 and RFC 9536 members */
+export interface SearchResponse extends Envelope {
+  readonly notices: readonly Notice[]
+  readonly domainSearchResults?: readonly SearchItem<DomainResponse>[]
+  readonly nameserverSearchResults?: readonly SearchItem<NameserverResponse>[]
+  readonly entitySearchResults?: readonly SearchItem<EntityResponse>[]
+  readonly reverse_search_properties_mapping?: readonly ReverseSearchMapping[]
+  readonly sorting_metadata: SortingMetadata
+  readonly paging_metadata: PagingMetadata
+}
+
+/** RFC 9536 §5 */
+export interface ReverseSearchMapping {
+  readonly property: string
+  readonly propertyPath: string
+}
+
+/** RFC 9536 §6: what the help response says a reverse search may use */
+export interface ReverseSearchProperty {
+  readonly searchableResourceType: string
+  readonly relatedResourceType: string
+  readonly property: string
+  readonly description: string
+}
+
 export type RdapResponse =
-  DomainResponse | NameserverResponse | EntityResponse | HelpResponse | ErrorResponse
+  | DomainResponse
+  | NameserverResponse
+  | EntityResponse
+  | HelpResponse
+  | ErrorResponse
+  | SearchResponse

@@ -20,6 +20,7 @@ import type {
   Link,
   NameserverResponse,
   Redacted,
+  ReverseSearchProperty,
 } from './model.js'
 import { entry, redactedName, roleHolder } from './redacted.js'
 import { rdapStatuses } from './status.js'
@@ -201,6 +202,7 @@ const HELP_DESCRIPTION = (policy: { name: string; version: number }) => [
   'Anonymous queries receive the public view; personal data is withheld and each withheld field is listed in the "redacted" member (RFC 9537).',
   'Accredited requesters and registrars authenticate with an OAuth 2.0 bearer token (Authorization: Bearer) and receive the view their accreditation and declared purpose allow; every such disclosure is recorded.',
   'Supported queries: domain/<name>, nameserver/<name>, entity/<handle or IANA Registrar ID>, help.',
+  'Searches (RFC 9082; "*" matches any characters, at least two characters before it or three in a row elsewhere): domains?name=, domains?nsLdhName=, domains?nsIp=, nameservers?name=, nameservers?ip=, entities?fn=, entities?handle=; reverse searches (RFC 9536) where your access allows: domains/reverse_search/entity?fn=|handle=|email=[&role=]. Results come in pages (RFC 8977: count=true, sort=, cursor=) and match only values you may see.',
 ]
 
 /** RFC 9083 §7 help; TIG 2024 §3.4 */
@@ -219,14 +221,17 @@ export function renderHelp(
   policy: { name: string; version: number },
   limit?: string,
   tlds: readonly string[] = [],
+  reverse: readonly ReverseSearchProperty[] = [],
 ): HelpResponse {
   return {
-    rdapConformance: CONFORMANCE,
+    rdapConformance: reverse.length ? [...CONFORMANCE, 'reverse_search'] : CONFORMANCE,
     notices: [
       termsNotice(ctx),
       { title: 'Registration data access', description: HELP_DESCRIPTION(policy) },
       ...(tlds.length ? [{ title: 'TLDs served', description: [tlds.join(', ')] }] : []),
       ...(limit ? [{ title: 'Query limits', description: [limit] }] : []),
     ],
+    // RFC 9536 §6: the reverse searches this viewer may make
+    ...(reverse.length ? { reverse_search_properties: reverse } : {}),
   }
 }

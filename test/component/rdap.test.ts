@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import request from 'supertest'
 import { ENGINE } from '../helpers/db.js'
-import { startTestApp, TEST_SITE, type TestApp } from '../helpers/app.js'
+import { searchParts, startTestApp, TEST_SITE, type TestApp } from '../helpers/app.js'
+import type { Db } from '../../src/storage/db.js'
 import { expectRedactionsHold, PRIVACY_REGISTRANT_VALUES } from '../helpers/rdap.js'
 
 const CONFORMANCE = [
@@ -429,14 +430,16 @@ describe('when something unexpected breaks', () => {
       { doc: { ldh_name: 'privacy.example', roid: 42, statuses: 'secret-internal-value' } },
     ]
     const reader = { query: async <Row>() => rows as Row[], exec: async () => undefined }
+    const primary: Db = {
+      ...reader,
+      engine: 'pglite',
+      transaction: (fn) => fn(reader),
+      close: async () => undefined,
+    }
     const app = createApp({
       reader,
-      primary: {
-        ...reader,
-        engine: 'pglite',
-        transaction: (fn) => fn(reader),
-        close: async () => undefined,
-      },
+      primary,
+      ...searchParts(primary),
       policy: await loadTestPolicy(),
       audit: { append: async () => undefined, failingSince: () => undefined },
       log,

@@ -6,6 +6,7 @@ import { createApp } from '../../src/http/app.js'
 import { openDatabases } from '../../src/storage/db.js'
 import {
   loadTestPolicy,
+  searchParts,
   startAccreditedApp,
   startTestApp,
   TEST_SITE,
@@ -27,6 +28,7 @@ describe(`readiness (${ENGINE})`, () => {
       const app = createApp({
         reader: dbs.reader,
         primary: dbs.primary,
+        ...searchParts(dbs.reader),
         policy,
         audit: createAuditLog(dbs.primary),
         log: silentLog,

@@ -9,6 +9,9 @@ import { createVerifier } from '../../src/auth/tokens.js'
 import { createApp } from '../../src/http/app.js'
 import { loadPolicy, type Policy } from '../../src/policy/load.js'
 import type { SiteConfig } from '../../src/http/respond.js'
+import { cursorSeal } from '../../src/search/cursor.js'
+import type { SearchLimits } from '../../src/search/search.js'
+import type { Db } from '../../src/storage/db.js'
 import { openTestDb, silentLog, type TestDb } from './db.js'
 import { makeKey, signToken, writeJwksFile } from './tokens.js'
 
@@ -17,6 +20,22 @@ export const TEST_SITE = {
   publicBaseUrl: 'https://rdap.nic.example/rdap/',
   termsUrl: 'https://www.nic.example/rdds-terms',
   port43: 'whois.nic.example',
+}
+
+/** small pages, so that a test walks several with the demo data */
+export const TEST_SEARCH_LIMITS: SearchLimits = {
+  publicPageSize: 2,
+  authenticatedPageSize: 3,
+  timeoutMs: 2000,
+}
+
+/** what an app needs for searches beside its lookups, on `reader` */
+export function searchParts(reader: Db, limits: Partial<SearchLimits> = {}) {
+  return {
+    searchDb: reader,
+    cursors: cursorSeal(TEST_SECRET),
+    searchLimits: { ...TEST_SEARCH_LIMITS, ...limits },
+  }
 }
 
 export interface TestApp {
@@ -40,6 +59,7 @@ export async function startTestApp(
     site?: SiteConfig
     limits?: RateLimits
     trustProxy?: string
+    searchLimits?: Partial<SearchLimits>
   } = {},
 ): Promise<TestApp> {
   const db = await openTestDb()
@@ -50,6 +70,7 @@ export async function startTestApp(
   const verifyBearer = createVerifier({ issuers: options.issuers ?? new Map(), db: db.primary })
   const app = createApp({
     reader: db.reader,
+    ...searchParts(db.reader, options.searchLimits),
     primary: db.primary,
     policy,
     audit,
