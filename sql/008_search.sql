@@ -53,3 +53,4 @@ begin
   return null;
 end
 $$;
+alter function disclosures_append(text, jsonb) set enable_seqscan = off;
