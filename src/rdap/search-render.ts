@@ -137,8 +137,7 @@ export function renderSearch(page: SearchPageView, ctx: RenderContext): SearchRe
 
 /** an entry's paths from the top of the response: RFC 9537 paths select in the whole answer */
 function rebased(e: Redacted, root: string): Redacted {
-  const move = (path: string | undefined) =>
-    path?.startsWith('$') ? root + path.slice(1) : path
+  const move = (path: string | undefined) => (path?.startsWith('$') ? root + path.slice(1) : path)
   return {
     ...e,
     ...(e.prePath ? { prePath: move(e.prePath)! } : {}),

@@ -146,7 +146,10 @@ export async function search(
     await recordSearch(deps, request, property, results.length, decided)
   // an empty result is a 404, as in the gTLD profile's tests (RCT -12604: at least one result)
   if (results.length === 0)
-    throw new AppError('NOT_FOUND', `No ${kind === 'entities' ? 'entities' : kind} matched the search.`)
+    throw new AppError(
+      'NOT_FOUND',
+      `No ${kind === 'entities' ? 'entities' : kind} matched the search.`,
+    )
   const last = served.at(-1)
   return {
     kind,

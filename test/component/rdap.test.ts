@@ -281,13 +281,13 @@ describe(`RDAP over HTTP on ${ENGINE}`, () => {
       expect(res.text).not.toMatch(/at .*\.ts|Error:|stack/)
     })
 
-    test.each([
-      ['/rdap/ip/192.0.2.1'],
-      ['/rdap/autnum/64496'],
-    ])('when asked %s, which a domain registry does not offer, then 501', async (path) => {
-      const res = await get(path).expect(501)
-      expect(res.body).toMatchObject({ errorCode: 501, title: 'Not Implemented' })
-    })
+    test.each([['/rdap/ip/192.0.2.1'], ['/rdap/autnum/64496']])(
+      'when asked %s, which a domain registry does not offer, then 501',
+      async (path) => {
+        const res = await get(path).expect(501)
+        expect(res.body).toMatchObject({ errorCode: 501, title: 'Not Implemented' })
+      },
+    )
 
     test('when a method other than GET or HEAD is used, then 405 with Allow', async () => {
       const res = await request(t.app).post('/rdap/domain/privacy.example').send('x').expect(405)
