@@ -400,6 +400,20 @@ async function main(): Promise<void> {
     ).join('\n') + '\n',
   )
   await writeFile(join(work, 'idn.txt'), 'xn--bcher-kva.example\n')
+  // searches: prefixes of names (4 to 10 characters, so pages are full), and the name servers
+  // domains use, drawn as often as domains use them (a few providers serve tens of thousands)
+  const names = (await readFile(bigNames, 'utf8')).trim().split('\n')
+  const prefixes = Array.from({ length: 300 }, (_, i) => {
+    const name = names[(i * 7919) % names.length]!
+    return name.slice(0, 4 + (i % 7))
+  })
+  const servers = await big.reader.query<{ ns: string }>(
+    'select nameservers[1] as ns from domains tablesample system (1) repeatable (11) limit 500',
+  )
+  await writeFile(
+    join(work, 'nameservers.txt'),
+    servers.map((r) => `domains?nsLdhName=${r.ns}`).join('\n') + '\n',
+  )
   await big.close()
   await small.close()
 
@@ -446,6 +460,20 @@ async function main(): Promise<void> {
       `measuring (${CONNECTIONS} connections, ${WARMUP} s warm-up, ${ROUND_SECONDS * ROUNDS} s per case in ${ROUNDS} rounds taken in turns, response ${canned.length} bytes):`,
     )
     const pid = server.pid!
+    // half first pages, half second pages opened with the first page's cursor
+    const searches: string[] = []
+    for (const prefix of prefixes) {
+      const first = `domains?name=${prefix}*`
+      const page = (await (await fetch(`${base}/rdap/${first}`)).json()) as {
+        paging_metadata?: { links?: { href: string }[] }
+      }
+      const next = page.paging_metadata?.links?.[0]?.href
+      searches.push(
+        first,
+        next ? `${first}&cursor=${new URL(next).searchParams.get('cursor')}` : first,
+      )
+    }
+    await writeFile(join(work, 'prefixes.txt'), searches.join('\n') + '\n')
     cases.push(
       ...(await measureInTurns([
         {
@@ -481,6 +509,16 @@ async function main(): Promise<void> {
           load: (s) => whoisLoad(whoisGenerator, port + 4, bigNames, s),
         },
         { name: 'whois', pid, load: (s) => whoisLoad(whoisGenerator, port + 1, bigNames, s) },
+        {
+          name: 'search-prefix',
+          pid,
+          load: (s) => wrk(base, s, join(work, 'prefixes.txt'), '/rdap/'),
+        },
+        {
+          name: 'search-nameserver',
+          pid,
+          load: (s) => wrk(base, s, join(work, 'nameservers.txt'), '/rdap/'),
+        },
       ])),
     )
     // no growth: RSS after a long anonymous run against RSS at its start
