@@ -88,6 +88,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         publicPageSize: config.SEARCH_PAGE_SIZE_PUBLIC,
         authenticatedPageSize: config.SEARCH_PAGE_SIZE_AUTHENTICATED,
         timeoutMs: config.SEARCH_TIMEOUT_MS,
+        countCap: 10_000,
       },
     }
     const rateLimits = createRateLimits(config, log)

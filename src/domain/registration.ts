@@ -109,3 +109,16 @@ export type RegistryObject =
   | { readonly kind: 'host'; readonly host: Host }
   | { readonly kind: 'contact'; readonly contact: Contact }
   | { readonly kind: 'registrar'; readonly registrar: Registrar }
+
+/**
+ * Which contacts a test selects: all, or those of which one of these holds. What a policy's
+ * conditions become when a query, not a record in hand, must apply them (searches).
+ */
+export interface ContactTest {
+  readonly always: boolean
+  /** the contact consented to publish this group */
+  readonly consented?: ConsentGroup
+  readonly legalPerson?: boolean
+  /** the contact's country is a valid code outside these */
+  readonly outsideCountries?: readonly string[]
+}

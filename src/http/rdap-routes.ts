@@ -14,6 +14,7 @@ import {
 import type { SearchDeps } from '../search/search.js'
 import { reverseSearchProperties } from '../rdap/search-render.js'
 import { addSearchRoutes, usableReverseProperties } from './search-routes.js'
+import { lookupContext } from './lookup-context.js'
 import type { Disclosure } from '../policy/disclosure.js'
 import type { RateLimits } from '../limits/rate-limits.js'
 import type { RdapResponse } from '../rdap/model.js'
@@ -162,32 +163,6 @@ function limitNotice(limits: RateLimits | undefined, kind: Viewer['kind']): stri
   return tier === 'public'
     ? `Anonymous queries (RDAP and WHOIS) are limited to ${b.count} every ${b.seconds} seconds for each address (IPv6: each /64); over it, the answer is 429 with Retry-After.`
     : `Authenticated queries are limited to ${b.count} every ${b.seconds} seconds for each token subject (each registrar); over it, the answer is 429 with Retry-After.`
-}
-
-export function lookupContext(
-  req: Request,
-  res: Response,
-  viewer: Viewer | Promise<Viewer>,
-): LookupContext {
-  const view = req.query.view
-  if (view !== undefined && view !== 'public') {
-    throw new AppError(
-      'BAD_REQUEST',
-      'The view parameter accepts only "public" (a lower view than yours).',
-    )
-  }
-  return {
-    viewer: view === 'public' ? asPublic(viewer) : viewer,
-    requestId: String(res.locals.requestId),
-    now: new Date(),
-  }
-}
-
-function asPublic(viewer: Viewer | Promise<Viewer>): Viewer | Promise<Viewer> {
-  if (!(viewer instanceof Promise)) return { ...viewer, requestedView: 'public' }
-  const lowered = viewer.then((v) => ({ ...v, requestedView: 'public' as const }))
-  lowered.catch(() => undefined) // handled where it is awaited; a malformed name may fail first
-  return lowered
 }
 
 function parseName(raw: unknown): NormalizedName {

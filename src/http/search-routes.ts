@@ -7,7 +7,7 @@ import { parseCriteria } from '../search/criteria.js'
 import { search, searchAudience, type SearchDeps } from '../search/search.js'
 import type { SortKey } from '../storage/search.js'
 import { renderContextOf, sendError, sendRdap, type SiteConfig } from './respond.js'
-import { lookupContext } from './rdap-routes.js'
+import { lookupContext } from './lookup-context.js'
 
 const PATHS = {
   '/domains': 'domains',

@@ -1,5 +1,5 @@
 import type { Audience } from '../domain/audience.js'
-import type { ConsentGroup, ContactRole } from '../domain/registration.js'
+import type { ContactRole, ContactTest } from '../domain/registration.js'
 import type { Condition } from './conditions.js'
 import { fieldByPath, type FieldSpec } from './fields.js'
 import type { Policy } from './load.js'
@@ -69,13 +69,6 @@ export const reverseField = (role: ContactRole, property: ReverseProperty): stri
   `${role}.${REVERSE_PROPERTIES[property]}`
 
 /** a visibility as the conditions a query tests of the contact (conditions.ts, condition by condition) */
-export interface ContactTest {
-  readonly always: boolean
-  readonly consented?: ConsentGroup
-  readonly legalPerson?: boolean
-  readonly outsideCountries?: readonly string[]
-}
-
 export function contactTestOf(policy: Policy, v: Visibility): ContactTest {
   if (v.always) return { always: true }
   let test: ContactTest = { always: false }

@@ -8,38 +8,9 @@ import {
   type ReverseProperty,
   type SearchProperty,
 } from '../policy/searchable.js'
+import type { Criteria, Ip, NamePattern, Pattern } from '../storage/search.js'
 
-/**
- * A pattern as SQL LIKE takes it: RFC 9082 §4.1 `*` matches any run of characters. `exact` when it
- * has none, so an equality can be used.
- */
-export interface Pattern {
-  readonly like: string
-  readonly exact: boolean
-}
-
-/** a name pattern, on the column that can answer it: A-labels, or U-labels for Unicode partials */
-export interface NamePattern extends Pattern {
-  readonly column: 'ldh' | 'unicode'
-}
-
-export type Criteria =
-  | { readonly kind: 'domains'; readonly by: 'name' | 'nsLdhName'; readonly name: NamePattern }
-  | { readonly kind: 'domains'; readonly by: 'nsIp'; readonly ip: Ip }
-  | { readonly kind: 'nameservers'; readonly by: 'name'; readonly name: NamePattern }
-  | { readonly kind: 'nameservers'; readonly by: 'ip'; readonly ip: Ip }
-  | { readonly kind: 'entities'; readonly by: 'fn' | 'handle'; readonly text: Pattern }
-  | {
-      readonly kind: 'reverse'
-      readonly by: ReverseProperty
-      readonly text: Pattern
-      readonly role: ContactRole | undefined
-    }
-
-export interface Ip {
-  readonly family: 4 | 6
-  readonly address: string
-}
+export type { Criteria }
 
 /** the policy's name for what a search matches on */
 export const propertyOf = (c: Criteria): SearchProperty =>

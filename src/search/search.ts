@@ -43,6 +43,8 @@ export interface SearchLimits {
   readonly authenticatedPageSize: number
   /** the longest a search may run on the database, in milliseconds */
   readonly timeoutMs: number
+  /** the most results a count reads; past it the count is left out (RFC 9083 §10.2.1 "excessive load") */
+  readonly countCap: number
 }
 
 export interface SearchDeps extends LookupDeps {
@@ -136,7 +138,9 @@ export async function search(
   }
   const [rows, total] = await Promise.all([
     searchPage(deps.searchDb, page).catch(slowSearch),
-    request.count ? countMatches(deps.searchDb, page).catch(uncounted) : undefined,
+    request.count
+      ? countMatches(deps.searchDb, page, deps.searchLimits.countCap).catch(uncounted)
+      : undefined,
   ])
   const served = rows.slice(0, pageSize)
   const results = (await Promise.all(served.map((row) => lookupRow(deps, row, decided)))).filter(
@@ -167,7 +171,10 @@ export async function search(
         }
       : {}),
     ...(typeof total === 'number' ? { totalCount: total } : {}),
-    truncated: { authorization: limitedByAuthorization(rules), load: total === null },
+    truncated: {
+      authorization: limitedByAuthorization(rules),
+      load: request.count && typeof total !== 'number',
+    },
     availableSorts,
     audience: results.some((d) => d.audience !== 'public') ? audience : 'public',
   }
@@ -351,8 +358,8 @@ function slowSearch(err: unknown): never {
   throw err
 }
 
-/** a count the database could not give in time: the page is served without it (null) */
-function uncounted(err: unknown): null {
-  if (isCancelled(err)) return null
+/** a count the database could not give in time: the page is served without it */
+function uncounted(err: unknown): undefined {
+  if (isCancelled(err)) return undefined
   throw err
 }

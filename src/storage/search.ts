@@ -1,7 +1,38 @@
-import type { ContactRole } from '../domain/registration.js'
-import type { ContactTest } from '../policy/searchable.js'
-import type { Criteria, NamePattern, Pattern } from '../search/criteria.js'
+import type { ContactRole, ContactTest } from '../domain/registration.js'
 import type { Db, Queryable } from './db.js'
+
+/**
+ * A pattern as SQL LIKE takes it: RFC 9082 §4.1 `*` matches any run of characters. `exact` when it
+ * has none, so an equality can be used.
+ */
+export interface Pattern {
+  readonly like: string
+  readonly exact: boolean
+}
+
+/** a name pattern, on the column that can answer it: A-labels, or U-labels for Unicode partials */
+export interface NamePattern extends Pattern {
+  readonly column: 'ldh' | 'unicode'
+}
+
+export type Criteria =
+  | { readonly kind: 'domains'; readonly by: 'name' | 'nsLdhName'; readonly name: NamePattern }
+  | { readonly kind: 'domains'; readonly by: 'nsIp'; readonly ip: Ip }
+  | { readonly kind: 'nameservers'; readonly by: 'name'; readonly name: NamePattern }
+  | { readonly kind: 'nameservers'; readonly by: 'ip'; readonly ip: Ip }
+  | { readonly kind: 'entities'; readonly by: 'fn' | 'handle'; readonly text: Pattern }
+  | {
+      readonly kind: 'reverse'
+      /** RFC 9536 §3 reverse-search properties */
+      readonly by: 'fn' | 'handle' | 'email'
+      readonly text: Pattern
+      readonly role: ContactRole | undefined
+    }
+
+export interface Ip {
+  readonly family: 4 | 6
+  readonly address: string
+}
 
 /**
  * When a row's value may match: a registrar's own rows may have a rule of their own. Built from the
@@ -105,13 +136,25 @@ export async function searchPage(db: Db, page: SearchPage): Promise<FoundRow[]> 
 }
 
 /** how many objects the search finds in all */
-export async function countMatches(db: Db, page: SearchPage): Promise<number> {
+/**
+ * How many objects the search finds in all, counted up to `cap`: undefined past it. A count reads
+ * every match; past the cap that is a scan of the registry, not worth any one query.
+ */
+export async function countMatches(
+  db: Db,
+  page: SearchPage,
+  cap: number,
+): Promise<number | undefined> {
   const sql = new Sql()
   const base = matchingSql(sql, page)
   const [row] = await searchTransaction(db, page.timeoutMs, (q) =>
-    q.query<{ n: string | number }>(`select count(*) as n ${base.from}`, sql.params),
+    q.query<{ n: string | number }>(
+      `select count(*) as n from (${base.select} ${base.from} limit ${Math.floor(cap) + 1}) found`,
+      sql.params,
+    ),
   )
-  return Number(row?.n ?? 0)
+  const n = Number(row?.n ?? 0)
+  return n > cap ? undefined : n
 }
 
 /** the sort keys, made total by the kind's tiebreak */

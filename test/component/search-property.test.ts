@@ -143,7 +143,12 @@ test('every search result is the lookup by the same viewer, and every visible ma
           log: errorLog,
           searchDb: db.reader,
           cursors: cursorSeal('property-cursor-secret'),
-          searchLimits: { publicPageSize: 2, authenticatedPageSize: 2, timeoutMs: 0 },
+          searchLimits: {
+            publicPageSize: 2,
+            authenticatedPageSize: 2,
+            timeoutMs: 0,
+            countCap: 100,
+          },
         }
         const ctx = { viewer, requestId: 'property', now: new Date() }
         const seed = contacts[asked.contact]!

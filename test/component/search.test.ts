@@ -435,6 +435,25 @@ describe('paging and sorting (RFC 8977)', () => {
     expect((await get(`/rdap/domains?name=*.example&cursor=${cursor}`)).status).toBe(200)
   })
 
+  test('a count past the cap is left out, with the notice that says why', async () => {
+    const capped = await startTestApp({ searchLimits: { countCap: 3 } })
+    try {
+      const res = await request(capped.app).get('/rdap/domains?name=*.example&count=true')
+      expect(res.status).toBe(200)
+      expect(res.body.paging_metadata).not.toHaveProperty('totalCount')
+      expect((res.body.notices as { type?: string }[]).map((n) => n.type)).toContain(
+        'result set truncated due to excessive load',
+      )
+      const few = await request(capped.app).get('/rdap/domains?name=*ivacy.example&count=true')
+      expect(few.body.paging_metadata).toMatchObject({ totalCount: 1 })
+      expect((few.body.notices as { type?: string }[]).map((n) => n.type)).not.toContain(
+        'result set truncated due to excessive load',
+      )
+    } finally {
+      await capped.close()
+    }
+  })
+
   test('lookups carry no paging or sorting identifiers', async () => {
     const res = await get('/rdap/domain/privacy.example')
     expect(res.body.rdapConformance).not.toContain('paging')

@@ -27,6 +27,7 @@ export const TEST_SEARCH_LIMITS: SearchLimits = {
   publicPageSize: 2,
   authenticatedPageSize: 3,
   timeoutMs: 2000,
+  countCap: 10_000,
 }
 
 /** what an app needs for searches beside its lookups, on `reader` */
