@@ -14,17 +14,65 @@ create index domains_unicode_c on domains (unicode_name collate "C") where unico
 create index domains_unicode_trgm on domains using gin (unicode_name public.gin_trgm_ops) where unicode_name is not null;
 create index hosts_ldh_trgm on hosts using gin (ldh_name public.gin_trgm_ops);
 
--- domains by name server, and name servers by address: array containment (@>, &&)
-create index domains_nameservers on domains using gin (nameservers);
+-- Domains by name server: each (name server, domain) pair, kept by statement triggers on domains, so
+-- that the domains of one name server are a range of a btree in name order: a page of a server that
+-- serves 80,000 domains reads its page's rows, as one of a server that serves three.
+create table domain_nameservers (
+  ns_name   text not null,
+  ldh_name  text collate "C" not null,
+  primary key (ns_name, ldh_name)
+);
+insert into domain_nameservers (ns_name, ldh_name)
+  select distinct unnest(nameservers), ldh_name from domains;
+create index domain_nameservers_domain on domain_nameservers (ldh_name);
+
+create function domain_nameservers_added() returns trigger language plpgsql as $$
+begin
+  insert into domain_nameservers (ns_name, ldh_name)
+    select distinct unnest(n.nameservers), n.ldh_name from added n
+  on conflict do nothing;
+  return null;
+end
+$$;
+create function domain_nameservers_changed() returns trigger language plpgsql as $$
+begin
+  delete from domain_nameservers p using before_change o join after_change n on n.roid = o.roid
+   where p.ldh_name = o.ldh_name
+     and (o.nameservers is distinct from n.nameservers or o.ldh_name is distinct from n.ldh_name);
+  insert into domain_nameservers (ns_name, ldh_name)
+    select distinct unnest(n.nameservers), n.ldh_name
+      from after_change n join before_change o on o.roid = n.roid
+     where o.nameservers is distinct from n.nameservers or o.ldh_name is distinct from n.ldh_name
+  on conflict do nothing;
+  return null;
+end
+$$;
+create function domain_nameservers_removed() returns trigger language plpgsql as $$
+begin
+  delete from domain_nameservers p using removed o where p.ldh_name = o.ldh_name;
+  return null;
+end
+$$;
+create trigger domains_nameservers_added after insert on domains
+  referencing new table as added for each statement execute function domain_nameservers_added();
+create trigger domains_nameservers_changed after update on domains
+  referencing old table as before_change new table as after_change
+  for each statement execute function domain_nameservers_changed();
+create trigger domains_nameservers_removed after delete on domains
+  referencing old table as removed for each statement execute function domain_nameservers_removed();
+
+-- name servers by address, and domains by glue given with them
 create index domains_glue on domains using gin (host_attrs jsonb_path_ops);
 create index hosts_ipv4 on hosts using gin (ipv4);
 create index hosts_ipv6 on hosts using gin (ipv6);
 
--- entities and reverse searches match case-insensitively: on lower() of the property
-create index contacts_name_prefix on contacts (lower(name) text_pattern_ops);
+-- entities and reverse searches match case-insensitively, on lower() of the property: prefixes in
+-- its "C" order, other patterns by trigrams
+create index contacts_name_c on contacts ((lower(name) collate "C"));
 create index contacts_name_trgm on contacts using gin (lower(name) public.gin_trgm_ops);
 create index contacts_email_trgm on contacts using gin (lower(email) public.gin_trgm_ops);
-create index contacts_roid_prefix on contacts (roid text_pattern_ops);
+create index contacts_email_c on contacts ((lower(email) collate "C"));
+create index contacts_roid_c on contacts ((roid collate "C"));
 create index registrars_name_trgm on registrars using gin (lower(name) public.gin_trgm_ops);
 
 -- a search in the disclosure log: the number of objects it found (null for a lookup's row)

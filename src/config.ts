@@ -112,7 +112,14 @@ const Env = z
       .int()
       .min(0)
       .default(2000)
-      .describe('longest a search may run on the database; 0: no limit of its own'),
+      .describe('longest a search may run on the database; 0: DATABASE_TIMEOUT_MS'),
+    SEARCH_POOL_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(4)
+      .describe('connections for searches, apart from those of lookups (PostgreSQL)'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

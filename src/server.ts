@@ -82,12 +82,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const lookupDeps = { reader: dbs.reader, policy, audit, log }
     const searchDeps = {
       ...lookupDeps,
-      searchDb: dbs.reader,
+      searchDb: dbs.search,
       cursors: cursorSeal(secret),
       searchLimits: {
         publicPageSize: config.SEARCH_PAGE_SIZE_PUBLIC,
         authenticatedPageSize: config.SEARCH_PAGE_SIZE_AUTHENTICATED,
-        timeoutMs: config.SEARCH_TIMEOUT_MS,
         countCap: 10_000,
       },
     }

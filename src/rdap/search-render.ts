@@ -67,6 +67,7 @@ const REVERSE_PATHS: Readonly<Record<ReverseProperty | 'role', string>> = {
 /** RFC 9082 §3.2 search results: each object as its lookup renders it, the envelope once on top */
 export function renderSearch(page: SearchPageView, ctx: RenderContext): SearchResponse {
   const link = linker(ctx)
+  const pageLink = pageLinker(ctx)
   const member = MEMBER[page.kind]
   const items = page.results.map((d, i) => {
     const { rdapConformance, notices, ...item } = renderOne(page.kind, d, ctx)
@@ -103,7 +104,6 @@ export function renderSearch(page: SearchPageView, ctx: RenderContext): SearchRe
       ...(page.reverse ? ['reverse_search'] : []),
     ],
     notices,
-    [member]: items.map((i) => i.item),
     ...(page.reverse
       ? {
           reverse_search_properties_mapping: [
@@ -119,8 +119,8 @@ export function renderSearch(page: SearchPageView, ctx: RenderContext): SearchRe
         jsonPath: SORT_PATHS[page.kind]?.[property] ?? '',
         default: i === 0,
         links: [
-          pageLink(ctx, 'alternate', { sort: property }, 'Result Ascending Sort Link'),
-          pageLink(ctx, 'alternate', { sort: `${property}:d` }, 'Result Descending Sort Link'),
+          pageLink('alternate', { sort: property }, 'Result Ascending Sort Link'),
+          pageLink('alternate', { sort: `${property}:d` }, 'Result Descending Sort Link'),
         ],
       })),
     },
@@ -129,22 +129,34 @@ export function renderSearch(page: SearchPageView, ctx: RenderContext): SearchRe
       pageSize: page.pageSize,
       pageNumber: page.pageNumber,
       ...(page.next
-        ? { links: [pageLink(ctx, 'next', { cursor: page.next }, 'Result Pagination Link')] }
+        ? { links: [pageLink('next', { cursor: page.next }, 'Result Pagination Link')] }
         : {}),
     },
+    // last: the serializer writes the results after the rest
+    [member]: items.map((i) => i.item),
   }
 }
 
 /** an entry's paths from the top of the response: RFC 9537 paths select in the whole answer */
 function rebased(e: Redacted, root: string): Redacted {
+  // a shared (frozen) entry is rebased once per place, and stays frozen: its text is made once too
+  const shared = Object.isFrozen(e)
+  let places = shared ? rebasedEntries.get(e) : undefined
+  const known = places?.get(root)
+  if (known) return known
   const move = (path: string | undefined) => (path?.startsWith('$') ? root + path.slice(1) : path)
-  return {
+  const moved: Redacted = {
     ...e,
     ...(e.prePath ? { prePath: move(e.prePath)! } : {}),
     ...(e.postPath ? { postPath: move(e.postPath)! } : {}),
     ...(e.replacementPath ? { replacementPath: move(e.replacementPath)! } : {}),
   }
+  if (!shared) return moved
+  if (!places) rebasedEntries.set(e, (places = new Map()))
+  places.set(root, Object.freeze(moved))
+  return moved
 }
+const rebasedEntries = new WeakMap<Redacted, Map<string, Redacted>>()
 
 function renderOne(kind: SearchPageView['kind'], d: Disclosure, ctx: RenderContext) {
   switch (kind) {
@@ -157,17 +169,23 @@ function renderOne(kind: SearchPageView['kind'], d: Disclosure, ctx: RenderConte
   }
 }
 
-/** the request's URL with some parameters set anew (a new sort starts again from page one) */
-function pageLink(
-  ctx: RenderContext,
-  rel: string,
-  set: Readonly<Record<string, string>>,
-  title: string,
-): Link {
+/** links to the request's URL with some parameters set anew (the URL is parsed once) */
+function pageLinker(ctx: RenderContext) {
   const url = new URL(ctx.requestUrl)
   url.searchParams.delete('cursor')
-  for (const [k, v] of Object.entries(set)) url.searchParams.set(k, v)
-  return { value: ctx.requestUrl, rel, href: url.href, type: 'application/rdap+json', title }
+  const base = `${url.origin}${url.pathname}`
+  const params = [...url.searchParams]
+  return (rel: string, set: Readonly<Record<string, string>>, title: string): Link => {
+    const query = new URLSearchParams(params.filter(([k]) => !(k in set)))
+    for (const [k, v] of Object.entries(set)) query.set(k, v)
+    return {
+      value: ctx.requestUrl,
+      rel,
+      href: `${base}?${query}`,
+      type: 'application/rdap+json',
+      title,
+    }
+  }
 }
 
 /** RFC 9536 §6: the reverse searches the help answer lists, for the properties a viewer may use */

@@ -15,9 +15,23 @@ function entryText(e: Redacted): string {
 
 /** an RDAP response as JSON text: the one serializer, used at the HTTP edge */
 export function rdapJson(response: RdapResponse): string {
-  if (!('redacted' in response) || !response.redacted) return JSON.stringify(response)
-  // `redacted` is the last member: the rest as usual, then its entries' texts
-  const { redacted, ...members } = response
+  const members = response as unknown as Readonly<Record<string, unknown>>
+  for (const key of SEARCH_RESULTS) {
+    const results = members[key] as readonly object[] | undefined
+    if (!results) continue
+    // a search's results are its last member: each object with its entries' texts
+    const { [key]: _, ...rest } = members
+    return `${JSON.stringify(rest).slice(0, -1)},"${key}":[${results.map(objectJson).join(',')}]}`
+  }
+  return objectJson(response)
+}
+
+const SEARCH_RESULTS = ['domainSearchResults', 'nameserverSearchResults', 'entitySearchResults']
+
+/** one object, its `redacted` (the last member) from the entries' texts */
+function objectJson(o: object): string {
+  const { redacted, ...members } = o as { redacted?: readonly Redacted[] }
+  if (!redacted) return JSON.stringify(o)
   const text = JSON.stringify(members)
   return `${text.slice(0, -1)},"redacted":[${redacted.map(entryText).join(',')}]}`
 }

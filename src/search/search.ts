@@ -41,14 +41,12 @@ export interface SearchLimits {
   readonly publicPageSize: number
   /** results a page holds for registrars and accredited requesters */
   readonly authenticatedPageSize: number
-  /** the longest a search may run on the database, in milliseconds */
-  readonly timeoutMs: number
   /** the most results a count reads; past it the count is left out (RFC 9083 §10.2.1 "excessive load") */
   readonly countCap: number
 }
 
 export interface SearchDeps extends LookupDeps {
-  /** the reader, as a database: a search runs in a transaction of its own, for its timeout */
+  /** the connections searches run on (Databases.search) */
   readonly searchDb: Db
   readonly cursors: CursorSeal
   readonly searchLimits: SearchLimits
@@ -134,7 +132,6 @@ export async function search(
     sort: request.sort,
     ...(opened.after ? { after: opened.after } : {}),
     limit: pageSize,
-    timeoutMs: deps.searchLimits.timeoutMs,
   }
   const [rows, total] = await Promise.all([
     searchPage(deps.searchDb, page).catch(slowSearch),

@@ -22,6 +22,11 @@ export interface Databases {
   readonly primary: Db
   /** lookups; the read replica when DATABASE_READ_URL is set */
   readonly reader: Db
+  /**
+   * searches: on PostgreSQL connections of their own (the reader's server), with their own statement
+   * timeout, so that searches, however many and however slow, never hold a lookup's connection
+   */
+  readonly search: Db
   close(): Promise<void>
 }
 
@@ -30,12 +35,16 @@ export interface OpenOptions {
   readonly schema?: string
   /** how long a query may take before it fails (DATABASE_TIMEOUT_MS) */
   readonly timeoutMs?: number
+  /** connections in the pool (PostgreSQL); default DATABASE_POOL_SIZE */
+  readonly poolSize?: number
 }
 
 /** opens node-postgres when DATABASE_URL is set, else PGlite; applies migrations */
 export async function openDatabases(
   config: Pick<Config, 'DATABASE_URL' | 'DATABASE_READ_URL' | 'PGLITE_DIR'> & {
     readonly DATABASE_TIMEOUT_MS?: number
+    readonly SEARCH_TIMEOUT_MS?: number
+    readonly SEARCH_POOL_SIZE?: number
   },
   log: Logger,
   openOptions: OpenOptions = {},
@@ -64,14 +73,24 @@ export async function openDatabases(
     }
   }
   let reader = primary
-  if (config.DATABASE_READ_URL) {
+  let search = primary
+  const readUrl = config.DATABASE_READ_URL ?? config.DATABASE_URL
+  if (readUrl) {
     const { openPg } = await import('./pg.js')
-    reader = await openPg(config.DATABASE_READ_URL, log, options)
+    if (config.DATABASE_READ_URL) reader = await openPg(readUrl, log, options)
+    const searchTimeout = config.SEARCH_TIMEOUT_MS || options.timeoutMs
+    search = await openPg(readUrl, log, {
+      ...options,
+      ...(searchTimeout !== undefined ? { timeoutMs: searchTimeout } : {}),
+      poolSize: config.SEARCH_POOL_SIZE ?? 4,
+    })
   }
   return {
     primary,
     reader,
+    search,
     async close() {
+      if (search !== primary) await search.close()
       if (reader !== primary) await reader.close()
       await primary.close()
     },

@@ -22,9 +22,10 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
   connection.searchParams.delete('options')
   const pool = new pg.Pool({
     connectionString: connection.href,
-    max: Number(process.env.DATABASE_POOL_SIZE ?? 16),
+    max: options.poolSize ?? Number(process.env.DATABASE_POOL_SIZE ?? 16),
     // a connection that cannot be made in time is an outage too, answered 503 like a slow query
-    connectionTimeoutMillis: timeoutMs > 0 ? Math.min(timeoutMs, 3000) : 3000,
+    // (at least a second: a statement timeout can be far shorter than a connection takes)
+    connectionTimeoutMillis: timeoutMs > 0 ? Math.min(Math.max(timeoutMs, 1000), 3000) : 3000,
     idleTimeoutMillis: 30000,
     // a connection cut without a FIN (a dropped route, a dead host) is noticed by the timeouts
     // below while in use, and by TCP keep-alive while idle

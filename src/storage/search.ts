@@ -62,8 +62,6 @@ export interface SearchPage {
   /** the sort values of the last row of the page before (from the cursor) */
   readonly after?: readonly (string | null)[]
   readonly limit: number
-  /** the longest the search may take on the server, in milliseconds; 0: no limit */
-  readonly timeoutMs: number
 }
 
 export interface FoundRow {
@@ -119,13 +117,13 @@ export async function searchPage(db: Db, page: SearchPage): Promise<FoundRow[]> 
   const sql = new Sql()
   const keys = orderOf(kind, page.sort)
   const base = matchingSql(sql, page)
-  const exprs = keys.map((k) => sortExpr(kind, k.property))
+  const exprs = keys.map((k) => sortExpr(kind, k.property, page.criteria))
   const after = page.after ? `and ${keysetSql(sql, exprs, keys, page.after)}` : ''
   const text = `${base.select}, ${exprs.map((e, i) => `(${e})::text as s${i}`).join(', ')}
     ${base.from} ${after}
     order by ${keys.map((k, i) => `${exprs[i]} ${k.descending ? 'desc' : 'asc'}`).join(', ')}
     limit ${Math.floor(page.limit) + 1}`
-  const rows = await searchTransaction(db, page.timeoutMs, (q) =>
+  const rows = await planned(db, page.criteria, (q) =>
     q.query<Record<string, string | null>>(text, sql.params),
   )
   return rows.map((r) => ({
@@ -135,7 +133,6 @@ export async function searchPage(db: Db, page: SearchPage): Promise<FoundRow[]> 
   }))
 }
 
-/** how many objects the search finds in all */
 /**
  * How many objects the search finds in all, counted up to `cap`: undefined past it. A count reads
  * every match; past the cap that is a scan of the registry, not worth any one query.
@@ -147,7 +144,7 @@ export async function countMatches(
 ): Promise<number | undefined> {
   const sql = new Sql()
   const base = matchingSql(sql, page)
-  const [row] = await searchTransaction(db, page.timeoutMs, (q) =>
+  const [row] = await planned(db, page.criteria, (q) =>
     q.query<{ n: string | number }>(
       `select count(*) as n from (${base.select} ${base.from} limit ${Math.floor(cap) + 1}) found`,
       sql.params,
@@ -165,7 +162,10 @@ function orderOf(kind: ResultKind, sort: readonly SortKey[]): readonly SortKey[]
   return keys
 }
 
-function sortExpr(kind: ResultKind, property: string): string {
+function sortExpr(kind: ResultKind, property: string, c: Criteria): string {
+  // by name server: the pairs' index holds the names in order
+  if (property === 'name' && c.kind === 'domains' && c.by === 'nsLdhName')
+    return 'n.ldh_name collate "C"'
   const expr = (SORTS[kind] as Readonly<Record<string, string>>)[property]
   if (!expr) throw new Error(`no sort ${property} for ${kind}`)
   return expr
@@ -211,20 +211,28 @@ function matchingSql(sql: Sql, page: SearchPage): { select: string; from: string
         const glue = sql.param(JSON.stringify([{ [column]: [c.ip.address] }]), '::jsonb')
         return {
           select,
-          from: `from domains d where (d.nameservers && array(select h.ldh_name from hosts h
-                   where h.${column} @> array[${address}]::text[] and ${hostVisible})
+          from: `from domains d where (d.ldh_name in (select n.ldh_name from domain_nameservers n
+                   where n.ns_name = any(array(select h.ldh_name from hosts h
+                     where h.${column} @> array[${address}]::text[] and ${hostVisible})))
                   or d.host_attrs @> ${glue}) and ${visible()}`,
         }
       }
       if (c.by === 'name')
         return { select, from: `from domains d where ${nameMatch(sql, 'd', c.name)}` }
-      // an exact name, or the names of the registry's hosts that match
-      const names = c.name.exact
-        ? `array[${sql.param(unlike(c.name.like))}]::text[]`
-        : `array(select h.ldh_name from hosts h where ${nameMatch(sql, 'h', c.name)})`
+      // the (name server, domain) pairs, in domain name order: an exact name server is a range of
+      // their primary key; a pattern, the matching names of the registry's hosts
+      const servers = c.name.exact
+        ? `n.ns_name = ${sql.param(unlike(c.name.like))}`
+        : `n.ns_name = any(array(select h.ldh_name from hosts h where ${nameMatch(sql, 'h', c.name)}))`
+      // the domain itself only where a rule needs its sponsor or a sort its dates
+      const shown = visible()
       return {
-        select,
-        from: `from domains d where d.nameservers ${c.name.exact ? '@>' : '&&'} ${names} and ${visible()}`,
+        select: `select 'domain' as kind, n.ldh_name as key`,
+        from:
+          shown === 'true' && page.sort.every((k) => k.property === 'name')
+            ? `from domain_nameservers n where ${servers}`
+            : `from domain_nameservers n join domains d on d.ldh_name = n.ldh_name
+                where ${servers} and ${shown}`,
       }
     }
     case 'nameservers': {
@@ -240,12 +248,11 @@ function matchingSql(sql: Sql, page: SearchPage): { select: string; from: string
     }
     case 'entities': {
       const select = 'select e.kind, e.key'
-      const text = textMatch(sql, c.text)
       const registrars =
         c.by === 'fn'
-          ? `lower(r.name) ${text}`
-          : `(r.iana_id::text ${text} or upper(r.handle) ${text})`
-      const contacts = c.by === 'fn' ? `lower(c.name) ${text}` : `c.roid ${text}`
+          ? textMatch(sql, 'lower(r.name)', c.text)
+          : `(${textMatch(sql, 'r.iana_id::text', c.text)} or ${textMatch(sql, 'upper(r.handle)', c.text)})`
+      const contacts = textMatch(sql, c.by === 'fn' ? 'lower(c.name)' : 'c.roid', c.text)
       return {
         select,
         from: `from (
@@ -262,10 +269,9 @@ function matchingSql(sql: Sql, page: SearchPage): { select: string; from: string
       const roles = c.role
         ? [c.role]
         : (['registrant', 'administrative', 'technical', 'billing'] as const)
-      const text = textMatch(sql, c.text)
       const byRole = roles.map(
         (role) => `select x.roid from contacts c join domains x on x.${ROLE_COLUMNS[role]} = c.roid
-          where ${column} ${text} and ${rulesSql(sql, rules(role), 'c', 'x.registrar_iana_id')}`,
+          where ${textMatch(sql, column, c.text)} and ${rulesSql(sql, rules(role), 'c', 'x.registrar_iana_id')}`,
       )
       return {
         select: `select 'domain' as kind, d.ldh_name as key`,
@@ -284,14 +290,43 @@ const ROLE_COLUMNS: Readonly<Record<ContactRole, string>> = {
 
 /** a name pattern on `alias`'s names: equality, or LIKE in "C" order (a range of the C index) */
 function nameMatch(sql: Sql, alias: string, p: NamePattern): string {
-  const column = p.column === 'ldh' ? `${alias}.ldh_name` : `${alias}.unicode_name`
-  return p.exact
-    ? `${column} = ${sql.param(unlike(p.like))}`
-    : `${column} collate "C" like ${sql.param(p.like)}`
+  return textMatch(sql, p.column === 'ldh' ? `${alias}.ldh_name` : `${alias}.unicode_name`, p)
 }
 
-function textMatch(sql: Sql, p: Pattern): string {
-  return p.exact ? `= ${sql.param(unlike(p.like))}` : `like ${sql.param(p.like)}`
+/**
+ * `column` against a pattern: equality, or LIKE with the range its literal prefix spans, written out
+ * so that a plan made once for any value (the pool's generic plans) still reads only that range of
+ * the column's "C" index.
+ */
+function textMatch(sql: Sql, column: string, p: Pattern): string {
+  if (p.exact) return `${column} = ${sql.param(unlike(p.like))}`
+  const like = `${column} collate "C" like ${sql.param(p.like)}`
+  const prefix = literalPrefix(p.like)
+  if (!prefix) return like
+  const chars = [...prefix]
+  const last = chars.pop()!.codePointAt(0)!
+  // the first string after every one that starts with the prefix (none near the surrogates)
+  if (last >= 0xd7ff) return like
+  const next = chars.join('') + String.fromCodePoint(last + 1)
+  return `${column} collate "C" >= ${sql.param(prefix)} and ${column} collate "C" < ${sql.param(next)} and ${like}`
+}
+
+/** the characters a LIKE pattern starts with before its first wildcard, unescaped */
+function literalPrefix(like: string): string {
+  let out = ''
+  for (let i = 0; i < like.length; i++) {
+    const ch = like[i]!
+    if (ch === '%' || ch === '_') break
+    if (ch === '\\') i++
+    out += like[i] ?? ''
+  }
+  return out
+}
+
+/** a pattern with no literal prefix: only a plan made for its value can choose the trigram index */
+const needsCustomPlan = (c: Criteria): boolean => {
+  const p = 'name' in c ? c.name : 'text' in c ? c.text : undefined
+  return p !== undefined && !p.exact && literalPrefix(p.like) === ''
 }
 
 const unlike = (like: string): string => like.replace(/\\(.)/g, '$1')
@@ -325,23 +360,15 @@ function ruleSql(sql: Sql, rule: ContactTest, c: string | undefined): string {
 }
 
 /**
- * Runs `fn` in a transaction of its own settings: a statement timeout (a search may scan more than a
- * lookup, and must not hold a connection longer than it is worth; SQLSTATE 57014 when cut), and a
- * plan made for the values given: the pool plans lookups once (a generic plan), but a generic plan
- * of `like $1` cannot use an index range, nor tell a name server of ten domains from one of 80,000.
+ * Runs a search's query: as it is (searches have a pool of their own, with their own statement
+ * timeout), or, for a pattern with no literal prefix, in a transaction that plans it for its value:
+ * the pool plans statements once (generic plans), and a generic plan of `like $1` cannot know
+ * whether the trigram index or a walk in name order is the cheaper.
  */
-async function searchTransaction<T>(
-  db: Db,
-  timeoutMs: number,
-  fn: (q: Queryable) => Promise<T>,
-): Promise<T> {
+async function planned<T>(db: Db, c: Criteria, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  if (!needsCustomPlan(c)) return fn(db)
   return db.transaction(async (tx) => {
-    // 0: the connection's own timeout (DATABASE_TIMEOUT_MS) stays
-    await tx.query(
-      `select set_config('plan_cache_mode', 'force_custom_plan', true),
-              case when $1::int > 0 then set_config('statement_timeout', $1::text, true) end`,
-      [Math.floor(timeoutMs)],
-    )
+    await tx.query(`select set_config('plan_cache_mode', 'force_custom_plan', true)`, [])
     return fn(tx)
   })
 }

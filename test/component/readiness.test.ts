@@ -28,7 +28,7 @@ describe(`readiness (${ENGINE})`, () => {
       const app = createApp({
         reader: dbs.reader,
         primary: dbs.primary,
-        ...searchParts(dbs.reader),
+        ...searchParts(dbs.search),
         policy,
         audit: createAuditLog(dbs.primary),
         log: silentLog,

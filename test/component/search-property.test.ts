@@ -141,12 +141,11 @@ test('every search result is the lookup by the same viewer, and every visible ma
           policy,
           audit: { append: async () => undefined, failingSince: () => undefined },
           log: errorLog,
-          searchDb: db.reader,
+          searchDb: db.search,
           cursors: cursorSeal('property-cursor-secret'),
           searchLimits: {
             publicPageSize: 2,
             authenticatedPageSize: 2,
-            timeoutMs: 0,
             countCap: 100,
           },
         }

@@ -196,6 +196,34 @@ describe('searches for the public', () => {
     expect(namesOf(byName.body)).toEqual(['ns1.nic.example', 'ns2.nic.example'])
   })
 
+  test('domains by name server follow every change of the domains', async () => {
+    const db = t.db.primary
+    await db.query(
+      `update domains set nameservers = '{ns.moved.example.net,ns2.nic.example}' where ldh_name = 'signed.example'`,
+    )
+    expect(namesOf((await get('/rdap/domains?nsLdhName=ns.moved.example.net')).body)).toEqual([
+      'signed.example',
+    ])
+    expect(namesOf((await get('/rdap/domains?nsLdhName=ns1.nic.example')).body)).not.toContain(
+      'signed.example',
+    )
+    await db.query(
+      `insert into domains (roid, ldh_name, registrar_iana_id, created_at, expires_at, nameservers)
+       values ('DT1-EXAMPLE', 'transient.example', 1001, now(), now() + interval '1 year', '{ns.moved.example.net}')`,
+    )
+    expect(namesOf((await get('/rdap/domains?nsLdhName=ns.moved.example.net')).body)).toEqual([
+      'signed.example',
+      'transient.example',
+    ])
+    await db.query(`delete from domains where ldh_name = 'transient.example'`)
+    await db.query(
+      `update domains set nameservers = '{ns1.nic.example,ns2.nic.example}' where ldh_name = 'signed.example'`,
+    )
+    expect((await get('/rdap/domains?nsLdhName=ns.moved.example.net')).status).toBe(404)
+    const { items } = await walk('/rdap/domains?nsLdhName=ns1.nic.example')
+    expect(items.map((i) => i.ldhName)).toContain('signed.example')
+  })
+
   test('entities: registrars by name and IANA id; a contact only by its whole handle', async () => {
     expect(namesOf((await get('/rdap/entities?fn=Nordic*')).body)).toEqual(['1002'])
     expect(namesOf((await get('/rdap/entities?handle=1001')).body)).toEqual(['1001'])
@@ -414,6 +442,18 @@ describe('paging and sorting (RFC 8977)', () => {
     expect(meta.availableSorts[0]!.default).toBe(true)
   })
 
+  test('domains of a name server sorted by expiration', async () => {
+    const { items } = await walk('/rdap/domains?nsLdhName=ns2.nic.example&sort=expirationDate:d')
+    const dates = items.map(
+      (i) =>
+        (i.events as { eventAction: string; eventDate: string }[]).find(
+          (e) => e.eventAction === 'expiration',
+        )!.eventDate,
+    )
+    expect(dates.length).toBeGreaterThan(3)
+    expect(dates).toEqual([...dates].sort().reverse())
+  })
+
   test('sorted by last change, where some never changed', async () => {
     const { items } = await walk('/rdap/domains?name=*.example&sort=lastChangedDate,name:d')
     expect(items.map((i) => i.ldhName).sort()).toEqual(ALL)
@@ -495,7 +535,7 @@ describe('bad searches get clear errors', () => {
   () => {
     let slow: TestApp
     beforeAll(async () => {
-      slow = await startTestApp({ searchLimits: { timeoutMs: 1 } })
+      slow = await startTestApp({ searchTimeoutMs: 1 })
       await slow.db.primary.exec(`
       insert into domains (roid, ldh_name, registrar_iana_id, created_at, expires_at)
       select 'DX' || i || '-EXAMPLE', 'bulk-' || i || '.example', 1001, now(), now() + interval '1 year'

@@ -26,14 +26,13 @@ export const TEST_SITE = {
 export const TEST_SEARCH_LIMITS: SearchLimits = {
   publicPageSize: 2,
   authenticatedPageSize: 3,
-  timeoutMs: 2000,
   countCap: 10_000,
 }
 
-/** what an app needs for searches beside its lookups, on `reader` */
-export function searchParts(reader: Db, limits: Partial<SearchLimits> = {}) {
+/** what an app needs for searches beside its lookups, on `searchDb` */
+export function searchParts(searchDb: Db, limits: Partial<SearchLimits> = {}) {
   return {
-    searchDb: reader,
+    searchDb,
     cursors: cursorSeal(TEST_SECRET),
     searchLimits: { ...TEST_SEARCH_LIMITS, ...limits },
   }
@@ -61,9 +60,13 @@ export async function startTestApp(
     limits?: RateLimits
     trustProxy?: string
     searchLimits?: Partial<SearchLimits>
+    /** the statement timeout of the search connections (PostgreSQL) */
+    searchTimeoutMs?: number
   } = {},
 ): Promise<TestApp> {
-  const db = await openTestDb()
+  const db = await openTestDb(
+    options.searchTimeoutMs ? { searchTimeoutMs: options.searchTimeoutMs } : {},
+  )
   const policy = await loadTestPolicy(options.policy)
   const log = options.log ?? silentLog
   const baseAudit = createAuditLog(db.primary)
@@ -71,7 +74,7 @@ export async function startTestApp(
   const verifyBearer = createVerifier({ issuers: options.issuers ?? new Map(), db: db.primary })
   const app = createApp({
     reader: db.reader,
-    ...searchParts(db.reader, options.searchLimits),
+    ...searchParts(db.search, options.searchLimits),
     primary: db.primary,
     policy,
     audit,

@@ -16,10 +16,19 @@ export interface TestDb extends Databases {
  * A migrated database with the demo registry: a fresh PGlite, or on the pg lane a schema of its own
  * (so parallel test files never share rows). Close it in afterAll.
  */
-export async function openTestDb(options: { seed?: boolean } = {}): Promise<TestDb> {
+export async function openTestDb(
+  options: { seed?: boolean; searchTimeoutMs?: number } = {},
+): Promise<TestDb> {
   const url = process.env.DATABASE_URL
   const schema = url ? `t_${randomBytes(6).toString('hex')}` : undefined
-  const dbs = await openDatabases({ DATABASE_URL: url }, silentLog, schema ? { schema } : {})
+  const dbs = await openDatabases(
+    {
+      DATABASE_URL: url,
+      ...(options.searchTimeoutMs ? { SEARCH_TIMEOUT_MS: options.searchTimeoutMs } : {}),
+    },
+    silentLog,
+    schema ? { schema } : {},
+  )
   if (options.seed !== false) await seedDemoIfEmpty(dbs.primary)
   return {
     ...dbs,
