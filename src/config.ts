@@ -98,14 +98,14 @@ const Env = z
       .int()
       .min(1)
       .max(1000)
-      .default(10)
+      .default(5)
       .describe('search results a page holds for anonymous queries (RFC 8977)'),
     SEARCH_PAGE_SIZE_AUTHENTICATED: z.coerce
       .number()
       .int()
       .min(1)
       .max(1000)
-      .default(100)
+      .default(50)
       .describe('search results a page holds for registrars and accredited requesters'),
     SEARCH_TIMEOUT_MS: z.coerce
       .number()

@@ -474,6 +474,16 @@ async function main(): Promise<void> {
       )
     }
     await writeFile(join(work, 'prefixes.txt'), searches.join('\n') + '\n')
+    // the same-size yardstick of a search: the canned app answering a real first page
+    await writeFile(
+      join(work, 'canned-search.json'),
+      await (await fetch(`${base}/rdap/${searches[0]}`)).text(),
+    )
+    const searchCeilingPid = await helper(
+      'ceiling.ts',
+      [join(work, 'canned-search.json'), String(port + 6)],
+      /ceiling listening/,
+    )
     cases.push(
       ...(await measureInTurns([
         {
@@ -509,6 +519,11 @@ async function main(): Promise<void> {
           load: (s) => whoisLoad(whoisGenerator, port + 4, bigNames, s),
         },
         { name: 'whois', pid, load: (s) => whoisLoad(whoisGenerator, port + 1, bigNames, s) },
+        {
+          name: 'ceiling-search-page',
+          pid: searchCeilingPid,
+          load: (s) => wrk(`http://127.0.0.1:${port + 6}`, s, bigNames, '/rdap/domain/'),
+        },
         {
           name: 'search-prefix',
           pid,
@@ -593,6 +608,9 @@ async function main(): Promise<void> {
     `anonymous lookups / the canned app served as the server is: ${(rpsOf('rdap-anonymous') / rpsOf('ceiling-prototypes-kept')).toFixed(2)}`,
   )
   say(`whois / the canned port-43 server: ${(rpsOf('whois') / rpsOf('whois-ceiling')).toFixed(2)}`)
+  say(
+    `searches / the canned app answering a page of the same size: prefix ${(rpsOf('search-prefix') / rpsOf('ceiling-search-page')).toFixed(2)}, name server ${(rpsOf('search-nameserver') / rpsOf('ceiling-search-page')).toFixed(2)}`,
+  )
   // a failed request is not counted in req/s: a case with failures measured something else
   const failing = cases.filter((c) => c.errors > 0)
   say(
