@@ -1,4 +1,4 @@
-import type { AuditLog } from './audit/disclosures.js'
+import type { AuditLog, DisclosureEvent } from './audit/disclosures.js'
 import type { Audience, Viewer } from './domain/audience.js'
 import { unicodeNameOf, type NormalizedName } from './domain/names.js'
 import type { RegistryObject } from './domain/registration.js'
@@ -34,7 +34,7 @@ export interface LookupContext {
 }
 
 /** a lookup's context once the viewer is known */
-interface Decided extends LookupContext {
+export interface Decided extends LookupContext {
   readonly viewer: Viewer
 }
 
@@ -214,6 +214,27 @@ async function decide(
   if (disclosure.audience === 'public') return disclosure
   const beyondPublic = personalBeyondPublic(deps.policy, object, disclosure)
   if (beyondPublic.length === 0) return disclosure
+  await recordDisclosure(deps, ctx, {
+    audience: disclosure.audience,
+    objectClass: object.kind,
+    objectHandle: handle,
+    fields: beyondPublic,
+  })
+  return disclosure
+}
+
+/**
+ * Appends an audit row for what `ctx.viewer` is about to be shown: a lookup's object, or a search.
+ * If it cannot be written nothing is disclosed: the request answers 503.
+ */
+export async function recordDisclosure(
+  deps: Pick<LookupDeps, 'audit' | 'policy' | 'log'>,
+  ctx: Decided,
+  what: Pick<
+    DisclosureEvent,
+    'audience' | 'objectClass' | 'objectHandle' | 'fields' | 'resultCount'
+  >,
+): Promise<void> {
   try {
     await deps.audit.append({
       at: ctx.now,
@@ -221,13 +242,10 @@ async function decide(
       issuer: ctx.viewer.issuer ?? null,
       subject: ctx.viewer.subject ?? null,
       accreditationId: ctx.viewer.accreditationId ?? null,
-      audience: disclosure.audience,
       purpose: ctx.viewer.purpose ?? null,
-      objectClass: object.kind,
-      objectHandle: handle,
-      fields: beyondPublic,
-      policyName: disclosure.policy.name,
-      policyVersion: disclosure.policy.version,
+      policyName: deps.policy.name,
+      policyVersion: deps.policy.version,
+      ...what,
     })
   } catch (err) {
     deps.log.error({ requestId: ctx.requestId, err }, 'audit row not written; nothing disclosed')
@@ -235,5 +253,4 @@ async function decide(
       cause: err,
     })
   }
-  return disclosure
 }

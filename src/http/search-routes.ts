@@ -55,7 +55,6 @@ export function addSearchRoutes(router: Router, deps: SearchDeps, site: SiteConf
       const body = renderSearch(
         {
           ...result,
-          kind: result.kind,
           policy: { name: deps.policy.name, version: deps.policy.version },
           ...(query.sort !== undefined ? { currentSort: query.sort } : {}),
           ...(criteria.kind === 'reverse'

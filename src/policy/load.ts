@@ -260,26 +260,7 @@ function compile(p: PolicyFileData, secret: string): Policy {
         },
       ]),
     ),
-    anonymize: remembered((contactKey: string) =>
+    anonymize: (contactKey: string) =>
       createHmac('sha256', key).update(contactKey).digest('hex').slice(0, 32),
-    ),
   })
-}
-
-/**
- * `fn` with its latest results kept (a page of search results asks for thirty tokens, a lookup for
- * three; an HMAC costs more than the rest of a contact's disclosure). Only the tokens are kept,
- * never a personal value; the oldest go first.
- */
-function remembered(fn: (key: string) => string, size = 20_000): (key: string) => string {
-  const kept = new Map<string, string>()
-  return (key) => {
-    let value = kept.get(key)
-    if (value === undefined) {
-      value = fn(key)
-      if (kept.size >= size) kept.delete(kept.keys().next().value!)
-      kept.set(key, value)
-    }
-    return value
-  }
 }

@@ -1,5 +1,5 @@
-import type { Audience } from '../domain/audience.js'
 import type { Disclosure } from '../policy/disclosure.js'
+import type { SearchResult } from '../search/search.js'
 import { REVERSE_PROPERTIES, type ReverseProperty } from '../policy/searchable.js'
 import {
   accessNotice,
@@ -12,17 +12,8 @@ import {
 import type { Link, Notice, Redacted, ReverseSearchProperty, SearchResponse } from './model.js'
 import { renderDomain, renderEntity, renderNameserver } from './render.js'
 
-/** what a search answered, as the renderer needs it (search.ts's SearchResult fits) */
-export interface SearchPageView {
-  readonly kind: 'domains' | 'nameservers' | 'entities'
-  readonly results: readonly Disclosure[]
-  readonly pageSize: number
-  readonly pageNumber: number
-  readonly next?: string
-  readonly totalCount?: number
-  readonly truncated: { readonly authorization: boolean; readonly load: boolean }
-  readonly availableSorts: readonly string[]
-  readonly audience: Audience
+/** what a search answered, with what the request asked that the page repeats */
+export type SearchPageView = Omit<SearchResult, 'property'> & {
   readonly policy: { readonly name: string; readonly version: number }
   /** the sort parameter as given, when one was */
   readonly currentSort?: string

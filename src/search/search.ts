@@ -8,6 +8,8 @@ import {
   lookupDomain,
   lookupNameserver,
   lookupRegistrar,
+  recordDisclosure,
+  type Decided,
   type LookupContext,
   type LookupDeps,
 } from '../lookup.js'
@@ -312,34 +314,19 @@ async function recordSearch(
   request: SearchRequest,
   property: SearchProperty,
   found: number,
-  ctx: LookupContext & { viewer: Viewer },
+  ctx: Decided,
 ): Promise<void> {
   const c = request.criteria
-  try {
-    await deps.audit.append({
-      at: ctx.now,
-      requestId: ctx.requestId,
-      issuer: ctx.viewer.issuer ?? null,
-      subject: ctx.viewer.subject ?? null,
-      accreditationId: ctx.viewer.accreditationId ?? null,
-      audience: searchAudience(ctx.viewer),
-      purpose: ctx.viewer.purpose ?? null,
-      objectClass: 'search',
-      objectHandle: request.query,
-      fields:
-        c.kind === 'reverse'
-          ? (c.role ? [c.role] : CONTACT_ROLES).map((role) => reverseField(role, c.by))
-          : [property],
-      policyName: deps.policy.name,
-      policyVersion: deps.policy.version,
-      resultCount: found,
-    })
-  } catch (err) {
-    deps.log.error({ requestId: ctx.requestId, err }, 'search not recorded; nothing disclosed')
-    throw new AppError('UNAVAILABLE', 'The search could not be recorded; try again later.', {
-      cause: err,
-    })
-  }
+  await recordDisclosure(deps, ctx, {
+    audience: searchAudience(ctx.viewer),
+    objectClass: 'search',
+    objectHandle: request.query,
+    fields:
+      c.kind === 'reverse'
+        ? (c.role ? [c.role] : CONTACT_ROLES).map((role) => reverseField(role, c.by))
+        : [property],
+    resultCount: found,
+  })
 }
 
 const isCancelled = (err: unknown) => err instanceof DatabaseError && err.sqlState === '57014'
