@@ -112,7 +112,7 @@ export function namePattern(raw: string): NamePattern {
   const unicode = labels.some((l) => l.includes('*') && /[^\u0000-\u007f]/.test(l))
   const converted = labels.map((label) => {
     if (label.includes('*')) {
-      if (!/^[\p{L}\p{N}*-]+$/u.test(label))
+      if (!/^[\p{L}\p{M}\p{N}*-]+$/u.test(label))
         throw new AppError(
           'BAD_REQUEST',
           `The label "${label.slice(0, 63)}" is not a name pattern.`,
