@@ -282,6 +282,50 @@ describe('searches for the public', () => {
   })
 })
 
+describe('every search type, for each kind of viewer', () => {
+  const SEARCHES = [
+    'domains?name=*.example',
+    'domains?nsLdhName=ns2.nic.example',
+    'domains?nsIp=194.0.28.53',
+    'nameservers?name=ns*',
+    'nameservers?ip=193.0.9.53',
+    'entities?fn=*nam*',
+    'entities?handle=100*',
+  ]
+  const lookupPath = (item: Item) =>
+    item.objectClassName === 'domain'
+      ? `domain/${item.ldhName}`
+      : item.objectClassName === 'nameserver'
+        ? `nameserver/${item.ldhName}`
+        : `entity/${item.handle}`
+  // links carry the URL asked as their context (RFC 8288), redaction paths start at the result,
+  // and the database's last update is the time of each answer
+  const comparable = (o: unknown) =>
+    JSON.parse(
+      JSON.stringify(o)
+        .replace(/"value":"https:\/\/rdap\.nic\.example\/rdap\/[^"]*"/g, '"value":""')
+        .replace(/\$\.(domain|nameserver|entity)SearchResults\[\d+\]/g, '$')
+        .replace(/("last update of RDAP database","eventDate":)"[^"]*"/g, '$1""'),
+    )
+
+  test.each([
+    ['anonymous', async () => undefined],
+    ['registrar 1001', () => registrar(1001)],
+    ['law enforcement', le],
+  ])('%s: each result is the lookup of that object by the same viewer', async (_who, token) => {
+    const bearer = await token()
+    for (const path of SEARCHES) {
+      const { items } = await walk(`/rdap/${path}`, bearer)
+      expect({ path, found: items.length > 0 }).toEqual({ path, found: true })
+      for (const item of items) {
+        const lookup = (await get(`/rdap/${lookupPath(item)}`, bearer)).body as Json
+        const { rdapConformance: _c, notices: _n, ...object } = lookup
+        expect({ path, item: comparable(item) }).toEqual({ path, item: comparable(object) })
+      }
+    }
+  })
+})
+
 describe('searches for authenticated viewers', () => {
   test('law enforcement finds contacts by name and sees them in full', async () => {
     const res = await get('/rdap/entities?fn=Erika*', await le())
