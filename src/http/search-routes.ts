@@ -36,7 +36,9 @@ export function addSearchRoutes(router: Router, deps: SearchDeps, site: SiteConf
   const fail = sendError(deps.log, site)
   router.get(Object.keys(PATHS), async (req: Request, res: Response) => {
     try {
-      const path = PATHS[req.path as keyof typeof PATHS]
+      // express matches paths whatever their case and with a trailing slash; req.path keeps both
+      const route = req.path.replace(/\/+$/, '').toLowerCase() as keyof typeof PATHS
+      const path = PATHS[route]
       const query = searchParameters(req)
       const criteria = parseCriteria(path, query)
       const sort = parseSort(query.sort)
@@ -48,7 +50,7 @@ export function addSearchRoutes(router: Router, deps: SearchDeps, site: SiteConf
           sort,
           count: parseCount(query.count),
           ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-          query: canonicalQuery(req.path, query),
+          query: canonicalQuery(route, query),
         },
         lookupContext(req, res, viewer),
       )

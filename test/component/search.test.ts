@@ -171,6 +171,11 @@ describe('searches for the public', () => {
       })
   })
 
+  test('a trailing slash or another case names the same search', async () => {
+    for (const path of ['/rdap/domains/?name=pri*', '/rdap/Domains?name=pri*'])
+      expect(namesOf((await get(path)).body)).toEqual(['privacy.example'])
+  })
+
   test('U-labels: a whole name or a partial label', async () => {
     expect(namesOf((await get('/rdap/domains?name=b%C3%BCcher.example')).body)).toEqual([
       'xn--bcher-kva.example',
