@@ -38,7 +38,7 @@ export function addPreviewCommand(program: Command): void {
           ...view.audiences.map((a) => {
             if (a.shown.includes(path)) return 'shown'
             const w = a.withheld.find((x) => x.path === path)
-            return w ? VERB[w.method] : '-'
+            return w?.method ? VERB[w.method] : '-'
           }),
         ])
       out(

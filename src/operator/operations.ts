@@ -19,6 +19,7 @@ import { isNameProblem, normalizeDomainName } from '../domain/names.js'
 import { anonymizeSecret } from '../local-data.js'
 import type { Logger } from '../log.js'
 import { disclose } from '../policy/engine.js'
+import { explainDisclosure } from '../policy/explain.js'
 import { loadPolicy } from '../policy/load.js'
 import type { Databases } from '../storage/db.js'
 import { migrate } from '../storage/migrate.js'
@@ -85,16 +86,14 @@ export const OPERATIONS = {
       return {
         domain: domain.ldhName,
         policy: { name: policy.name, version: policy.version },
+        // the decisions the registrar workbench shows, with the rule that made each
         audiences: audiences.map((audience) => {
           const d = disclose(policy, { kind: 'domain', domain }, audience)
+          const decisions = explainDisclosure(policy, domain, d)
           return {
             audience,
             shown: d.shown,
-            withheld: d.withheld.map((w) => ({
-              path: w.path,
-              method: w.method,
-              ...(w.replacement ? { replacement: w.replacement.value } : {}),
-            })),
+            withheld: decisions.filter((f) => !f.shown).map(({ shown: _, ...f }) => f),
           }
         }),
       }

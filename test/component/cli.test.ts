@@ -53,6 +53,13 @@ describe('the rdds command line on a folder no server owns (embedded database)',
       expect(withheldPublic).toContain(f)
       expect(view('accredited:law-enforcement').shown).toContain(f)
     }
+    // each withheld field names the policy rule that decided it, as the workbench shows it
+    expect(view('public').withheld.find((w) => w.path === 'registrant.name')).toEqual({
+      path: 'registrant.name',
+      method: 'emptyValue',
+      rule: 'registrant.name: { show: [registrar, accredited:law-enforcement, accredited:cybersecurity, accredited:ip-protection, accredited:consumer-protection], alsoWhen: [contactConsented, outsideScope], otherwise: emptyValue }',
+      because: 'not shown to public, and no condition of alsoWhen holds for this contact',
+    })
     const table = await rdds('preview', 'PRIVACY.example', '--audience', 'public')
     expect(table.stdout).toMatch(/registrant\.name\s+│ emptied/)
     expect(table.stdout).toMatch(/registrant\.email\s+│ replaced/)
