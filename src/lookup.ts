@@ -1,7 +1,7 @@
 import type { AuditLog, DisclosureEvent } from './audit/disclosures.js'
 import type { Audience, Viewer } from './domain/audience.js'
 import { unicodeNameOf, type NormalizedName } from './domain/names.js'
-import type { RegistryObject } from './domain/registration.js'
+import type { Domain, RegistryObject } from './domain/registration.js'
 import { AppError } from './errors.js'
 import type { Logger } from './log.js'
 import type { Disclosure } from './policy/disclosure.js'
@@ -60,14 +60,7 @@ export async function lookupDomain(
   name: NormalizedName,
   ctx: LookupContext,
 ): Promise<Disclosure> {
-  const [viewer, domain] = await readAs(ctx, findDomainByName(deps.reader, name.ldhName))
-  if (!domain) {
-    // only a miss pays for the TLD list: which of two answers it is
-    const tld = name.ldhName.slice(name.ldhName.lastIndexOf('.') + 1)
-    const served = await servedTlds(deps)
-    if (!served.some((t) => t.ldhName === tld)) throw new TldNotServedError(tld, served)
-    throw new AppError('NOT_FOUND', 'The domain name was not found.')
-  }
+  const [viewer, domain] = await findDomainAs(deps, name, ctx)
   return decide(deps, { kind: 'domain', domain }, domain.registrar.ianaId, domain.ldhName, {
     ...ctx,
     viewer,
@@ -85,6 +78,21 @@ export async function lookupNameserver(
     ...ctx,
     viewer,
   })
+}
+
+/** the viewer and the domain, read at once; a domain not found is NOT_FOUND, saying why */
+export async function findDomainAs(
+  deps: Pick<LookupDeps, 'reader'>,
+  name: NormalizedName,
+  ctx: LookupContext,
+): Promise<[Viewer, Domain]> {
+  const [viewer, domain] = await readAs(ctx, findDomainByName(deps.reader, name.ldhName))
+  if (domain) return [viewer, domain]
+  // only a miss pays for the TLD list: which of two answers it is
+  const tld = name.ldhName.slice(name.ldhName.lastIndexOf('.') + 1)
+  const served = await servedTlds(deps)
+  if (!served.some((t) => t.ldhName === tld)) throw new TldNotServedError(tld, served)
+  throw new AppError('NOT_FOUND', 'The domain name was not found.')
 }
 
 /** the TLDs this registry serves, A-label and U-label */
@@ -195,8 +203,11 @@ async function readAs<T>(ctx: LookupContext, read: Promise<T>): Promise<[Viewer,
   return [await ctx.viewer, await read]
 }
 
-/** runs the policy; records an audit row before disclosing anything personal beyond the public view */
-async function decide(
+/**
+ * Runs the policy for the audience `ctx.viewer` gets of `object`; records an audit row before
+ * disclosing anything personal beyond the public view (none written: UNAVAILABLE, nothing shown).
+ */
+export async function decide(
   deps: LookupDeps,
   object: RegistryObject,
   sponsorIanaId: number,

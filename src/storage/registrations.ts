@@ -2,6 +2,7 @@ import type { Contact, ContactRole, Domain, Host, Registrar } from '../domain/re
 import { unicodeNameOf } from '../domain/names.js'
 import { CONTACT_ROLES } from '../domain/registration.js'
 import { batchedPerDb } from './batch.js'
+import { prefixEnd } from './search.js'
 import type { Queryable } from './db.js'
 import {
   ContactRow,
@@ -169,3 +170,24 @@ const servedTldsOf = batchedPerDb(
   },
   { gatherMs: 0 },
 )
+
+/**
+ * The names of a registrar's domains in name order ("C"), from `from` on (a prefix or the name to
+ * continue after), at most `limit`: one range of the (registrar, name) index.
+ */
+export async function findDomainNamesOfRegistrar(
+  db: Queryable,
+  ianaId: number,
+  options: { readonly prefix?: string; readonly after?: string; readonly limit: number },
+): Promise<string[]> {
+  const prefix = options.prefix ?? ''
+  const rows = await db.query<{ ldh_name: string }>(
+    `select ldh_name from domains
+      where registrar_iana_id = $1
+        and ldh_name collate "C" >= $2 and ldh_name collate "C" > $3
+        and ($4 = '' or ldh_name collate "C" < $4)
+      order by ldh_name collate "C" limit $5`,
+    [ianaId, prefix, options.after ?? '', prefixEnd(prefix) ?? '', options.limit],
+  )
+  return rows.map((r) => r.ldh_name)
+}

@@ -302,13 +302,17 @@ function textMatch(sql: Sql, column: string, p: Pattern): string {
   if (p.exact) return `${column} = ${sql.param(unlike(p.like))}`
   const like = `${column} collate "C" like ${sql.param(p.like)}`
   const prefix = literalPrefix(p.like)
-  if (!prefix) return like
-  const chars = [...prefix]
-  const last = chars.pop()!.codePointAt(0)!
-  // the first string after every one that starts with the prefix (none near the surrogates)
-  if (last >= 0xd7ff) return like
-  const next = chars.join('') + String.fromCodePoint(last + 1)
+  const next = prefix && prefixEnd(prefix)
+  if (!prefix || !next) return like
   return `${column} collate "C" >= ${sql.param(prefix)} and ${column} collate "C" < ${sql.param(next)} and ${like}`
+}
+
+/** the first string after every one that starts with `prefix` (none near the surrogates) */
+export function prefixEnd(prefix: string): string | undefined {
+  const chars = [...prefix]
+  const last = chars.pop()?.codePointAt(0)
+  if (last === undefined || last >= 0xd7ff) return undefined
+  return chars.join('') + String.fromCodePoint(last + 1)
 }
 
 /** the characters a LIKE pattern starts with before its first wildcard, unescaped */
