@@ -46,7 +46,10 @@ const Env = z
       .optional()
       .describe('RDAP base URL as clients see it'),
     PORT43_HOST: z.string().min(1).optional().describe('WHOIS host name announced in RDAP port43'),
-    TERMS_URL: z.url({ protocol: /^https?$/ }).default('https://www.nic.example/rdds-terms'),
+    TERMS_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe("the terms of service RDAP links to; unset: the server's own /terms page"),
     POLICY: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a policy file name')

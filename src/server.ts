@@ -24,6 +24,7 @@ import { loadPolicy } from './policy/load.js'
 import { openDatabases, type Databases } from './storage/db.js'
 import { createRateLimits } from './limits/rate-limits.js'
 import { cursorSeal } from './search/cursor.js'
+import { WHOIS_TERMS_OF_USE } from './whois/render.js'
 import { createWhoisServer } from './whois/server.js'
 
 export interface RunningServer {
@@ -32,9 +33,6 @@ export interface RunningServer {
   readonly dbs: Databases
   stop(): Promise<void>
 }
-
-const TERMS_OF_USE =
-  "Registration data is provided for lawful purposes only. Personal data of natural persons is withheld from the public under the registry's disclosure policy; accredited access is available over RDAP. Bulk or automated harvesting is prohibited."
 
 /**
  * Loads everything a server needs (config, database, policy, issuers), then listens on HTTP and
@@ -76,7 +74,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const verifyOperator = createOperatorVerifier(issuers)
     const site = {
       ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
-      termsUrl: config.TERMS_URL,
+      ...(config.TERMS_URL ? { termsUrl: config.TERMS_URL } : {}),
       ...(config.PORT43_HOST ? { port43: config.PORT43_HOST } : {}),
     }
     const lookupDeps = { reader: dbs.reader, policy, audit, log }
@@ -105,7 +103,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     hardenEdge(http, site)
     const whois = createWhoisServer({
       ...lookupDeps,
-      termsOfUse: TERMS_OF_USE,
+      termsOfUse: WHOIS_TERMS_OF_USE,
       rateLimits,
       limits: {
         maxConnections: config.WHOIS_MAX_CONNECTIONS,

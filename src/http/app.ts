@@ -4,6 +4,7 @@ import type { Logger } from '../log.js'
 import type { SearchDeps } from '../search/search.js'
 import { AppError } from '../errors.js'
 import { addRdapRoutes } from './rdap-routes.js'
+import { addWebRoutes, notFoundPage, sendPage } from './web-routes.js'
 import type { SiteConfig } from './respond.js'
 import type { Db } from '../storage/db.js'
 import { addIngestRoutes, type VerifyOperator } from './ingest-routes.js'
@@ -35,13 +36,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(cors)
 
   // the lookups first: every route before them is one more match on every lookup
-  addRdapRoutes(
-    app,
-    deps,
-    deps.site,
-    viewerFrom(deps.verifyBearer, deps.limits, Boolean(deps.trustProxy)),
-    deps.limits,
-  )
+  const viewerOf = viewerFrom(deps.verifyBearer, deps.limits, Boolean(deps.trustProxy))
+  addRdapRoutes(app, deps, deps.site, viewerOf, deps.limits)
+  addWebRoutes(app, deps, viewerOf)
   if (deps.verifyOperator)
     addIngestRoutes(app, {
       primary: deps.primary,
@@ -52,7 +49,10 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' })
   })
   app.get('/readyz', readiness(deps.primary, deps.audit))
-  app.use(() => {
+  app.use((req, res) => {
+    // a browser gets a page; RDAP clients and everyone else the RFC 9083 answer
+    if (req.accepts(['application/rdap+json', 'application/json', 'text/html']) === 'text/html')
+      return sendPage(res, 404, notFoundPage(), false)
     throw new AppError('NOT_FOUND', 'No such resource; RDAP queries live under /rdap/.')
   })
   app.use(errorHandler(deps.log, deps.site))

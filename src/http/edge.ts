@@ -42,7 +42,7 @@ export function hardenEdge(server: Server, site: SiteConfig): void {
         baseUrl: base,
         requestUrl: base,
         now: new Date(),
-        termsUrl: site.termsUrl,
+        termsUrl: site.termsUrl ?? new URL('/terms', base).href,
       }),
     )
     const headers = [

@@ -72,8 +72,9 @@ export type VerifyBearer = (req: {
  * the viewer comes once its query is taken from its budget (RATE_LIMITED when there is none left).
  */
 export function viewerFrom(verifyBearer: VerifyBearer, limits?: RateLimits, trustProxy = false) {
-  return (req: Request): Viewer | Promise<Viewer> => {
-    const authorization = req.headers.authorization
+  // `anonymous`: the viewer as if no token came (the public web pages ignore one)
+  return (req: Request, anonymous = false): Viewer | Promise<Viewer> => {
+    const authorization = anonymous ? undefined : req.headers.authorization
     // the socket's own address unless a trusted proxy names the client (req.ip parses headers)
     const address = (trustProxy ? req.ip : req.socket.remoteAddress) ?? ''
     const limited = limits && !limits.exempt(address) ? limits : undefined

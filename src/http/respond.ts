@@ -11,7 +11,8 @@ import type { RenderContext } from '../rdap/envelope.js'
 export interface SiteConfig {
   /** RDAP base URL as clients see it; unset: derived from the request's Host */
   readonly publicBaseUrl?: string
-  readonly termsUrl: string
+  /** the terms of service; unset: the server's own /terms page */
+  readonly termsUrl?: string
   readonly port43?: string
 }
 
@@ -26,7 +27,7 @@ export function renderContextOf(req: Request, site: SiteConfig): RenderContext {
     baseUrl,
     requestUrl: requestUrlOf(origin, req.originalUrl),
     now: new Date(),
-    termsUrl: site.termsUrl,
+    termsUrl: site.termsUrl ?? `${origin}/terms`,
     ...(site.port43 ? { port43: site.port43 } : {}),
   }
 }

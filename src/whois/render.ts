@@ -13,6 +13,10 @@ export interface WhoisContext {
   readonly termsOfUse: string
 }
 
+/** the legal disclaimer every answer ends with (RST grammar: at least one line) */
+export const WHOIS_TERMS_OF_USE =
+  "Registration data is provided for lawful purposes only. Personal data of natural persons is withheld from the public under the registry's disclosure policy; accredited access is available over RDAP. Bulk or automated harvesting is prohibited."
+
 export const REDACTED = 'REDACTED FOR PRIVACY'
 // Temporary Specification App. A §2.5.1 registry message, as ICANN's RST tool expects it
 export const EMAIL_REFERRAL =
