@@ -16,6 +16,8 @@ export interface PageOptions {
   readonly title: string
   /** which item of the navigation is this page */
   readonly current?: 'lookup' | 'registrar' | 'terms'
+  /** the whole width of the screen, for tables of many columns */
+  readonly wide?: boolean
   /** scripts of /assets/ that enhance the page (deferred) */
   readonly scripts?: readonly string[]
 }
@@ -55,7 +57,7 @@ export function page(options: PageOptions, main: Html): string {
             </ul>
           </nav>
         </header>
-        <main id="main">${main}</main>
+        <main id="main" ${options.wide ? html` class="wide"` : ''}>${main}</main>
         <footer class="site">
           <p>
             Also served as <a href="/rdap/help">RDAP</a> (JSON) and as WHOIS on port 43. Use is

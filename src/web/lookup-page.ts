@@ -49,7 +49,10 @@ export function lookupPage(input: LookupPageInput): string {
           ${found.disclosures.length === 1 ? 'Registrar' : `Registrars matching “${query}”`}
         </h1>
         ${found.disclosures.map(
-          (d) => html`<article class="record">${renderRecord(d, options)}</article>`,
+          (d, i) =>
+            html`<article class="record">
+              ${renderRecord(d, { ...options, idPrefix: `why-${i}` })}
+            </article>`,
         )}`
     else {
       const d = found.disclosure

@@ -59,11 +59,45 @@ const row = (label: string, value: Html | string): Row =>
     <dd>${value}</dd>
   </div>`
 
-function withheldRow(label: string, reason: string): Row {
+function withheldRow(label: string, note: Html): Row {
   return html`<div class="row withheld">
     <dt>${label}</dt>
-    <dd><span class="badge">Withheld for privacy</span> <span class="reason">${reason}</span></dd>
+    <dd>${note}</dd>
   </div>`
+}
+
+/**
+ * The reasons a record gives for what it withholds, each written once and numbered: a withheld
+ * field shows the mark and points to its reason (aria-describedby), instead of the same sentence
+ * in every row.
+ */
+class Reasons {
+  private readonly numbers = new Map<string, number>()
+  constructor(
+    private readonly policy: Policy,
+    private readonly prefix: string,
+  ) {}
+
+  mark(w: Withheld): Html {
+    const text = withheldReason(this.policy, w)
+    let n = this.numbers.get(text)
+    if (n === undefined) this.numbers.set(text, (n = this.numbers.size + 1))
+    const id = `${this.prefix}-${n}`
+    return html`<span class="badge" aria-describedby="${id}">Withheld for privacy</span>
+      <a class="why" href="#${id}">reason ${n}</a>`
+  }
+
+  render(): Html | '' {
+    if (this.numbers.size === 0) return ''
+    return html`<section class="reasons">
+      <h2>Why fields are withheld</h2>
+      <ol>
+        ${[...this.numbers].map(
+          ([text, n]) => html`<li id="${this.prefix}-${n}" value="${n}">${text}</li>`,
+        )}
+      </ol>
+    </section>`
+  }
 }
 
 const time = (d: Date): Html => html`<time datetime="${d.toISOString()}">${humanTime(d)}</time>`
@@ -76,7 +110,7 @@ function fieldRows<K extends string>(
   labels: Readonly<Record<K, string>>,
   values: object,
   withheld: ReadonlyMap<string, Withheld>,
-  reason: (w: Withheld) => string,
+  reason: (w: Withheld) => Html,
   show: (key: K, value: unknown) => Html | string = (_k, v) => String(v),
   always: readonly K[] = [],
 ): Row[] {
@@ -118,7 +152,7 @@ function byGroup(withheld: readonly Withheld[]): Map<string, Map<string, Withhel
 function registrarRows(
   r: DisclosedRegistrar,
   withheld: ReadonlyMap<string, Withheld>,
-  reason: (w: Withheld) => string,
+  reason: (w: Withheld) => Html,
 ): Row[] {
   const [name, ...rest] = fieldRows(REGISTRAR_LABELS, r, withheld, reason, (key, value) =>
     key === 'url' || key === 'rdapBaseUrl'
@@ -134,7 +168,7 @@ function contactSection(
   role: ContactRole,
   c: DisclosedContact,
   withheld: ReadonlyMap<string, Withheld>,
-  reason: (w: Withheld) => string,
+  reason: (w: Withheld) => Html,
   contactUrl: (w: Withheld) => string | undefined,
 ): Html {
   // Calzone's public registrant: organization, state or province, country, present or not
@@ -171,13 +205,24 @@ const section = (title: string, rows: readonly Row[]): Html =>
 
 export interface RecordOptions {
   readonly policy: Policy
+  /** makes the ids of the reasons unique where a page shows several records */
+  readonly idPrefix?: string
   /** the contact page for a relayed address, where the server offers one */
   readonly contactUrl?: (w: Withheld) => string | undefined
 }
 
 /** a domain, name server or registrar disclosure as a record people read */
 export function renderRecord(d: Disclosure, options: RecordOptions): Html {
-  const reason = (w: Withheld) => withheldReason(options.policy, w)
+  const reasons = new Reasons(options.policy, options.idPrefix ?? 'why')
+  const reason = (w: Withheld) => reasons.mark(w)
+  return html`${recordSections(d, reason, options)}${reasons.render()}`
+}
+
+function recordSections(
+  d: Disclosure,
+  reason: (w: Withheld) => Html,
+  options: RecordOptions,
+): Html {
   const withheld = byGroup(d.withheld)
   const none = new Map<string, Withheld>()
   const contactUrl = options.contactUrl ?? (() => undefined)
@@ -281,7 +326,7 @@ type DomainOf = Extract<Disclosure['record'], { kind: 'domain' }>['domain']
 function nameserversSection(
   dom: DomainOf,
   w: ReadonlyMap<string, Withheld>,
-  reason: (w: Withheld) => string,
+  reason: (w: Withheld) => Html,
 ): Html {
   const ww = w.get('nameservers')
   if (ww) return section('Name servers', [withheldRow('Name servers', reason(ww))])
@@ -309,7 +354,7 @@ function nameserversSection(
 function dnssecSection(
   dom: DomainOf,
   w: ReadonlyMap<string, Withheld>,
-  reason: (w: Withheld) => string,
+  reason: (w: Withheld) => Html,
 ): Html {
   const ww = w.get('secureDns')
   if (ww) return section('DNSSEC', [withheldRow('DNSSEC', reason(ww))])

@@ -7,7 +7,7 @@ import { page } from './layout.js'
  */
 export function workbenchPage(): string {
   return page(
-    { title: 'Registrar workbench', current: 'registrar', scripts: ['workbench.js'] },
+    { title: 'Registrar workbench', current: 'registrar', scripts: ['workbench.js'], wide: true },
     html`<h1>Registrar workbench</h1>
       <p class="intro">
         See one of your domains as you, the public and each accredited purpose see it, with how each

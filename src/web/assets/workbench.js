@@ -93,6 +93,9 @@
     return el('a', { href: url, download: filename, class: 'button' }, label)
   }
 
+  // what the rule alone does not say: a condition that applied, a rule missing or failing
+  const telling = (because) => !/^(shown to |not shown to )/.test(because)
+
   function cell(field) {
     if (!field) return el('td', { class: 'absent' }, 'not in the record')
     if (field.shown)
@@ -101,7 +104,7 @@
         { class: 'shown' },
         el('span', { class: 'state' }, 'shown'),
         field.value !== undefined ? el('span', { class: 'value' }, field.value) : undefined,
-        el('small', {}, field.because),
+        telling(field.because) ? el('small', {}, field.because) : undefined,
       )
     const method = { removal: 'removed', emptyValue: 'emptied', replacementValue: 'replaced' }
     return el(
@@ -110,7 +113,7 @@
       el('span', { class: 'state' }, `withheld: ${method[field.method] || field.method}`),
       el('code', {}, field.method),
       field.replacement ? el('span', { class: 'value' }, `→ ${field.replacement}`) : undefined,
-      el('small', {}, field.because),
+      telling(field.because) ? el('small', {}, field.because) : undefined,
     )
   }
 
@@ -124,6 +127,10 @@
           paths.push(f.path)
         }
     const byPath = answer.views.map((v) => new Map(v.fields.map((f) => [f.path, f])))
+    // a field every view treats alike says nothing about redaction: hidden unless asked for
+    const differs = (path) =>
+      new Set(byPath.map((m) => (m.get(path) ? `${m.get(path).shown} ${m.get(path).method}` : '')))
+        .size > 1
     const name = answer.domain.unicodeName
       ? `${answer.domain.unicodeName} (${answer.domain.ldhName})`
       : answer.domain.ldhName
@@ -153,14 +160,22 @@
         ...paths.map((path) =>
           el(
             'tr',
-            {},
-            el('th', { scope: 'row' }, el('code', {}, path), el('small', {}, rules.get(path))),
+            { class: differs(path) ? 'differs' : 'same' },
+            el(
+              'th',
+              { scope: 'row' },
+              el('code', {}, path),
+              el('small', {}, rules.get(path).slice(path.length + 2)),
+            ),
             ...byPath.map((m) => cell(m.get(path))),
           ),
         ),
       ),
     )
     const ldh = answer.domain.ldhName
+    const all = el('input', { type: 'checkbox', id: 'all-fields' })
+    all.addEventListener('change', () => table.classList.toggle('only-differing', !all.checked))
+    table.classList.add('only-differing')
     views.replaceChildren(
       el('h2', {}, name),
       el(
@@ -181,6 +196,13 @@
         ),
         ' ',
         download('Public WHOIS text', `${ldh}.whois.txt`, 'text/plain', answer.served.whois),
+      ),
+      el(
+        'p',
+        { class: 'toggle' },
+        all,
+        ' ',
+        el('label', { for: 'all-fields' }, 'Also the fields every view shows alike'),
       ),
       el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Views' }, table),
       el(
