@@ -86,7 +86,9 @@ export function addWebRoutes(app: Express, deps: WebDeps, viewerOf: ViewerOf): v
   })
 
   // the public lookup: always the public view, whatever token a client sends
-  app.get('/', async (req, res) => {
+  app.get('/', async (req, res, next) => {
+    // '//' and the like match '/' too: they are no page
+    if (req.originalUrl !== '/' && !req.originalUrl.startsWith('/?')) return next()
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 300) : ''
     if (q.trim() === '') return sendPage(res, 200, lookupPage({ policy: deps.policy }), true)
     try {
