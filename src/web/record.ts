@@ -179,6 +179,7 @@ function contactSection(
   if (email?.replacement) {
     const r = email.replacement
     const href = r.kind === 'uri' ? r.value : `mailto:${r.value}`
+    // the server's contact form where it offers one, else a message to the stand-in address
     const form = contactUrl(email)
     rows.push(
       html`<div class="row relayed">
@@ -187,8 +188,10 @@ function contactSection(
           <a href="${href}">${r.value}</a>
           <p class="reason">
             The real address is withheld for privacy; this ${r.kind === 'uri' ? 'form' : 'address'}
-            stands in for
-            it.${form ? html` <a class="action" href="${form}">Contact the ${CONTACT_TITLES[role].toLowerCase()}</a>` : ''}
+            stands in for it.
+            <a class="action" href="${form ?? href}"
+              >Contact the ${CONTACT_TITLES[role].toLowerCase()}</a
+            >
           </p>
         </dd>
       </div>`,

@@ -107,6 +107,9 @@ let browser: Browser
       /^[0-9a-f]{32}@anonymized\.nic\.example$/,
     )
     await expect(email.textContent()).resolves.toContain('The real address is withheld for privacy')
+    await expect(
+      email.getByRole('link', { name: 'Contact the registrant' }).getAttribute('href'),
+    ).resolves.toMatch(/^mailto:[0-9a-f]{32}@anonymized\.nic\.example$/)
     const dom = await page.content()
     for (const v of PRIVACY_REGISTRANT_VALUES) expect(dom).not.toContain(v)
     expect(await accessibility(page)).toEqual([])
