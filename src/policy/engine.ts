@@ -212,7 +212,7 @@ function withhold(
   if (verdict.method === 'replacementValue' && verdict.fill) {
     try {
       const value = verdict.fill({
-        hmac: walk.policy.anonymize(`${contact?.roid ?? ''}\u0000${walk.ldhName}\u0000${group}`),
+        hmac: walk.policy.anonymize(contact?.roid ?? '', walk.ldhName, group),
         ldhName: walk.ldhName,
         role: group,
       })

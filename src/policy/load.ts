@@ -1,9 +1,9 @@
-import { createHmac, createSecretKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml'
 import type { Audience } from '../domain/audience.js'
 import { parseUrl } from '../url.js'
+import { addressTokens } from './anonymize.js'
 import type { Condition, Scope } from './conditions.js'
 import { fieldByPath, type Method } from './fields.js'
 import { planPolicy, type Plan } from './plan.js'
@@ -17,6 +17,8 @@ export interface CompiledRule {
   readonly method: Method
   /** for replacementValue: the policy's template, ready to fill */
   readonly fill?: FillTemplate
+  /** and as the policy wrote it (the contact relay reads its addresses by it) */
+  readonly template?: string
 }
 
 /** a loaded, validated policy: what the engine reads on every request */
@@ -34,7 +36,7 @@ export interface Policy {
    * non-reversible token for a contact in one role of one domain, for anonymized addresses and
    * web-form links; per domain and role, so the public cannot link one person's registrations
    */
-  readonly anonymize: (contactKey: string) => string
+  readonly anonymize: (contactRoid: string, ldhName: string, role: string) => string
 }
 
 /** every problem found, each as `file:line:col message` */
@@ -223,7 +225,6 @@ export function compileTemplate(template: string): FillTemplate {
 }
 
 function compile(p: PolicyFileData, secret: string): Policy {
-  const key = createSecretKey(Buffer.from(secret, 'utf8'))
   const rules = new Map<string, CompiledRule>()
   for (const [path, rule] of Object.entries(p.fields)) {
     if (!rule) continue
@@ -236,7 +237,7 @@ function compile(p: PolicyFileData, secret: string): Policy {
       alsoWhen: rule.alsoWhen ?? [],
       method: otherwise?.method ?? field.methods[0]!,
       ...(otherwise && 'with' in otherwise && otherwise.with
-        ? { fill: compileTemplate(otherwise.with) }
+        ? { fill: compileTemplate(otherwise.with), template: otherwise.with }
         : {}),
     })
   }
@@ -260,7 +261,6 @@ function compile(p: PolicyFileData, secret: string): Policy {
         },
       ]),
     ),
-    anonymize: (contactKey: string) =>
-      createHmac('sha256', key).update(contactKey).digest('hex').slice(0, 32),
+    anonymize: addressTokens(secret).make,
   })
 }
