@@ -10,6 +10,8 @@ const budget = z
   .string()
   .regex(/^(0|[1-9]\d*\/[1-9]\d*)$/, 'must be COUNT/SECONDS (e.g. 120/60) or 0')
 
+const hourDay = z.string().regex(/^\d+,\d+$/, 'must be PER_HOUR,PER_DAY (e.g. 5,20)')
+
 const Env = z
   .object({
     DATABASE_URL: postgresUrl.describe('Postgres server; unset: embedded PGlite'),
@@ -123,6 +125,38 @@ const Env = z
       .max(100)
       .default(4)
       .describe('connections for searches, apart from those of lookups (PostgreSQL)'),
+    CONTACT_SMTP_PORT: port
+      .optional()
+      .describe('SMTP listener of the contact relay; unset: 2525 where the demo is on, else off'),
+    SMTP_RELAY_URL: z
+      .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })
+      .optional()
+      .describe('outbound relay for relayed mail; unset: messages wait in the outbox'),
+    CONTACT_FROM: z
+      .email()
+      .optional()
+      .describe("the relay's sender address; unset: relay@ the anonymized addresses' domain"),
+    CONTACT_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    CONTACT_GIVE_UP_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(172_800)
+      .describe('how long a message is retried before its sender is told it failed'),
+    CONTACT_RETRY_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(60)
+      .describe(
+        'the first retry of a relay that failed; each later waits twice as long (at most 1 h)',
+      ),
+    CONTACT_SENDER_LIMITS: hourDay
+      .default('5,20')
+      .describe('messages per hour,per day from one sender'),
+    CONTACT_RECIPIENT_LIMITS: hourDay
+      .default('10,50')
+      .describe('messages per hour,per day to one contact of one domain'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -20,16 +20,22 @@ import { depositStreams } from './operator/deposits.js'
 import { runOperation } from './operator/operations.js'
 import { announceServer, claimOwnership, ownerFile } from './operator/owner.js'
 import { serveOperator } from './operator/socket.js'
-import { loadPolicy } from './policy/load.js'
-import { openDatabases, type Databases } from './storage/db.js'
+import { loadPolicy, type Policy } from './policy/load.js'
+import { openDatabases, type Databases, type Db } from './storage/db.js'
 import { createRateLimits } from './limits/rate-limits.js'
 import { cursorSeal } from './search/cursor.js'
 import { WHOIS_TERMS_OF_USE } from './whois/render.js'
 import { createWhoisServer } from './whois/server.js'
+import { createTransport } from 'nodemailer'
+import { relayIdentity } from './contact/addresses.js'
+import { parseHourDay } from './contact/limits.js'
+import { startContactRelay, type ContactRelay } from './contact/relay.js'
 
 export interface RunningServer {
   readonly httpPort: number
   readonly whoisPort: number
+  /** the contact relay's SMTP port, where it runs */
+  readonly contactSmtpPort?: number
   readonly dbs: Databases
   stop(): Promise<void>
 }
@@ -90,7 +96,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const rateLimits = createRateLimits(config, log)
     cleanup.push(() => rateLimits.close())
+    const contact = await startContact(config, { db: dbs.primary, policy, secret, log })
+    if (contact) cleanup.push(() => contact.stop())
     const app = createApp({
+      ...(contact ? { contact } : {}),
       ...searchDeps,
       primary: dbs.primary,
       verifyBearer,
@@ -118,8 +127,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     })
     await listen(whois, config.WHOIS_PORT, config.HOST, 'WHOIS_PORT', log)
     cleanup.push(() => close(whois))
+    if (contact)
+      await listen(contact.smtp.server, contactPort(config)!, config.HOST, 'CONTACT_SMTP_PORT', log)
     const httpPort = (http.address() as AddressInfo).port
     const whoisPort = (whois.address() as AddressInfo).port
+    const contactSmtpPort = contact
+      ? (contact.smtp.server.address() as AddressInfo).port
+      : undefined
     const withdraw = await announceServer(config.DATA_DIR, { httpPort, whoisPort })
     cleanup.push(withdraw)
     if (ownership) {
@@ -137,17 +151,53 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       {
         http: `http://${config.HOST}:${httpPort}/rdap/`,
         whois: `${config.HOST}:${whoisPort}`,
+        ...(contactSmtpPort !== undefined
+          ? { contactSmtp: `${config.HOST}:${contactSmtpPort}` }
+          : {}),
         policy: policy.name,
         database: embedded ? `embedded, ${database}` : 'postgres',
       },
       'tiered-rdds listening',
     )
     log.flush()
-    return { httpPort, whoisPort, dbs, stop: undo }
+    return {
+      httpPort,
+      whoisPort,
+      ...(contactSmtpPort !== undefined ? { contactSmtpPort } : {}),
+      dbs,
+      stop: undo,
+    }
   } catch (err) {
     await undo()
     throw err
   }
+}
+
+/** the contact relay's SMTP port: CONTACT_SMTP_PORT, else 2525 where the demo is on, else none */
+function contactPort(config: Config): number | undefined {
+  return config.CONTACT_SMTP_PORT ?? (demoEnabled(config) ? 2525 : undefined)
+}
+
+/** the contact relay, where it is on: its outbox starts at once, its listener with the others */
+async function startContact(
+  config: Config,
+  deps: { db: Db; policy: Policy; secret: string; log: Logger },
+): Promise<ContactRelay | undefined> {
+  if (contactPort(config) === undefined) return undefined
+  if (!config.SMTP_RELAY_URL)
+    deps.log.warn('SMTP_RELAY_URL is unset: relayed mail is kept in the outbox until it is set')
+  return startContactRelay({
+    ...deps,
+    transport: config.SMTP_RELAY_URL ? createTransport(config.SMTP_RELAY_URL) : undefined,
+    identity: relayIdentity(deps.policy, config.CONTACT_FROM),
+    limits: {
+      sender: parseHourDay(config.CONTACT_SENDER_LIMITS),
+      recipient: parseHourDay(config.CONTACT_RECIPIENT_LIMITS),
+    },
+    maxBytes: config.CONTACT_MAX_MESSAGE_BYTES,
+    giveUpSeconds: config.CONTACT_GIVE_UP_SECONDS,
+    retrySeconds: config.CONTACT_RETRY_SECONDS,
+  })
 }
 
 /** in DATA_DIR, unless its path is too long for a socket (about 100 bytes): then a private temp dir */

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { addAccreditationCommand } from './accreditation.js'
 import { addAuditCommand } from './audit.js'
+import { addContactCommand } from './contact.js'
 import { UsageError } from './errors.js'
 import { addExportCommand } from './export.js'
 import { addImportCommand } from './import.js'
@@ -34,6 +35,7 @@ function program(): Command {
     addTokenCommand,
     addAccreditationCommand,
     addAuditCommand,
+    addContactCommand,
   ])
     add(rdds)
   rdds.commands.forEach(function inherit(c: Command) {

@@ -4,6 +4,8 @@ import type { Logger } from '../log.js'
 import type { SearchDeps } from '../search/search.js'
 import { AppError } from '../errors.js'
 import { addRdapRoutes } from './rdap-routes.js'
+import { addContactRoutes } from './contact-routes.js'
+import type { ContactRelay } from '../contact/relay.js'
 import { addWebRoutes, notFoundPage, sendPage } from './web-routes.js'
 import type { SiteConfig } from './respond.js'
 import type { Db } from '../storage/db.js'
@@ -19,6 +21,8 @@ export interface AppDeps extends SearchDeps {
   readonly verifyBearer: VerifyBearer
   readonly site: SiteConfig
   readonly log: Logger
+  /** the contact relay, whose web form the app then serves */
+  readonly contact?: ContactRelay
   /** query budgets by tier; none: no limits */
   readonly limits?: RateLimits
   /** express's trust proxy: the proxies whose X-Forwarded-For names the client */
@@ -38,7 +42,8 @@ export function createApp(deps: AppDeps): Express {
   // the lookups first: every route before them is one more match on every lookup
   const viewerOf = viewerFrom(deps.verifyBearer, deps.limits, Boolean(deps.trustProxy))
   addRdapRoutes(app, deps, deps.site, viewerOf, deps.limits)
-  addWebRoutes(app, deps, viewerOf)
+  addWebRoutes(app, { ...deps, contactForm: Boolean(deps.contact) }, viewerOf)
+  if (deps.contact) addContactRoutes(app, { ...deps, contact: deps.contact }, viewerOf)
   if (deps.verifyOperator)
     addIngestRoutes(app, {
       primary: deps.primary,

@@ -5,6 +5,7 @@ import { asAppError, AppError } from '../errors.js'
 import type { RateLimits } from '../limits/rate-limits.js'
 import { lookupAny } from '../lookup-any.js'
 import type { LookupContext, LookupDeps } from '../lookup.js'
+import type { Withheld } from '../policy/disclosure.js'
 import { ownDomainNames, previewDomain } from '../preview.js'
 import { HTTP_STATUS } from '../rdap/errors.js'
 import { renderDomain } from '../rdap/render.js'
@@ -43,7 +44,7 @@ export function sendPage(res: Response, status: number, body: string, cache: boo
 }
 
 /** what a page says of a failure: an expected one in its own words, anything else in general ones */
-function problemOf(err: unknown): { status: number; sentence: string; retryAfter?: number } {
+export function problemOf(err: unknown): { status: number; sentence: string; retryAfter?: number } {
   const e = asAppError(err)
   if (!e)
     return { status: 500, sentence: 'Something went wrong on our side; nothing was looked up.' }
@@ -66,6 +67,8 @@ function problemOf(err: unknown): { status: number; sentence: string; retryAfter
 export interface WebDeps extends LookupDeps {
   readonly site: SiteConfig
   readonly limits?: RateLimits
+  /** whether /contact/<domain> takes messages (the contact relay runs) */
+  readonly contactForm?: boolean
 }
 
 /** the web pages (lookup, terms, registrar workbench), their assets and the workbench API */
@@ -93,7 +96,18 @@ export function addWebRoutes(app: Express, deps: WebDeps, viewerOf: ViewerOf): v
     if (q.trim() === '') return sendPage(res, 200, lookupPage({ policy: deps.policy }), true)
     try {
       const found = await lookupAny(deps, q, context(req, res, true))
-      sendPage(res, 200, lookupPage({ query: q, found, policy: deps.policy }), true)
+      const record = found.kind === 'domain' ? found.disclosure.record : undefined
+      const ldhName = record?.kind === 'domain' ? record.domain.ldhName : undefined
+      const contactUrl =
+        deps.contactForm && ldhName
+          ? (w: Withheld) => `/contact/${encodeURIComponent(ldhName)}?role=${w.group}`
+          : undefined
+      sendPage(
+        res,
+        200,
+        lookupPage({ query: q, found, policy: deps.policy, ...(contactUrl ? { contactUrl } : {}) }),
+        true,
+      )
     } catch (err) {
       const problem = problemOf(err)
       if (problem.status >= 500)

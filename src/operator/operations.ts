@@ -23,6 +23,7 @@ import { explainDisclosure } from '../policy/explain.js'
 import { loadPolicy } from '../policy/load.js'
 import type { Databases } from '../storage/db.js'
 import { migrate } from '../storage/migrate.js'
+import { listMessages } from '../storage/contact.js'
 import { findDomainByName } from '../storage/registrations.js'
 
 /**
@@ -184,6 +185,16 @@ export const OPERATIONS = {
         problems: [...(read?.problems ?? []), ...result.problems],
       }
     },
+  ),
+
+  'contact.list': operation(
+    z.object({ limit: z.number().int().min(1).max(1_000_000) }),
+    async ({ dbs }, { limit }) =>
+      (await listMessages(dbs.primary, limit)).map((m) => ({
+        ...m,
+        receivedAt: m.receivedAt.toISOString(),
+        finishedAt: iso(m.finishedAt),
+      })),
   ),
 
   'audit.checkpoint': operation(z.object({}), async ({ dbs, config, log }) => {

@@ -111,6 +111,7 @@ async function startServer(url: string, issuersFile: string, port: number): Prom
       DATABASE_URL: url,
       HTTP_PORT: String(port),
       WHOIS_PORT: String(port + 1),
+      CONTACT_SMTP_PORT: String(port + 2),
       ISSUERS_FILE: issuersFile,
       LOG_LEVEL: 'info',
       POLICY: 'calzone',

@@ -35,6 +35,7 @@ function runServer(
         PATH: process.env.PATH ?? '',
         HTTP_PORT: '0',
         WHOIS_PORT: '0',
+        CONTACT_SMTP_PORT: '0',
         LOG_LEVEL: 'info',
         DATA_DIR: dataDir,
         ...env,
@@ -108,7 +109,7 @@ describe('start-up', () => {
     await new Promise((resolve) => taken.once('listening', resolve))
     const port = (taken.address() as AddressInfo).port
     try {
-      for (const variable of ['HTTP_PORT', 'WHOIS_PORT']) {
+      for (const variable of ['HTTP_PORT', 'WHOIS_PORT', 'CONTACT_SMTP_PORT']) {
         const run = await runServer({ [variable]: String(port) })
         expect(run.code).toBe(1)
         expect(run.stderr).toBe(

@@ -12,6 +12,7 @@ import type { SiteConfig } from '../../src/http/respond.js'
 import { cursorSeal } from '../../src/search/cursor.js'
 import type { SearchLimits } from '../../src/search/search.js'
 import type { Db } from '../../src/storage/db.js'
+import type { ContactRelay } from '../../src/contact/relay.js'
 import { openTestDb, silentLog, type TestDb } from './db.js'
 import { makeKey, signToken, writeJwksFile } from './tokens.js'
 
@@ -62,6 +63,8 @@ export async function startTestApp(
     searchLimits?: Partial<SearchLimits>
     /** the statement timeout of the search connections (PostgreSQL) */
     searchTimeoutMs?: number
+    /** a contact relay on the app's database, whose form the app then serves */
+    contact?: (db: TestDb, policy: Policy) => ContactRelay
   } = {},
 ): Promise<TestApp> {
   const db = await openTestDb(
@@ -72,7 +75,9 @@ export async function startTestApp(
   const baseAudit = createAuditLog(db.primary)
   const audit = options.audit ? options.audit(baseAudit) : baseAudit
   const verifyBearer = createVerifier({ issuers: options.issuers ?? new Map(), db: db.primary })
+  const contact = options.contact?.(db, policy)
   const app = createApp({
+    ...(contact ? { contact } : {}),
     reader: db.reader,
     ...searchParts(db.search, options.searchLimits),
     primary: db.primary,
@@ -85,7 +90,15 @@ export async function startTestApp(
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   })
-  return { app, db, policy, close: () => db.close() }
+  return {
+    app,
+    db,
+    policy,
+    close: async () => {
+      await contact?.stop()
+      await db.close()
+    },
+  }
 }
 
 /**

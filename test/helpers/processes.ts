@@ -14,6 +14,7 @@ export async function isolatedEnv(
     LOG_LEVEL: 'info',
     HTTP_PORT: '0',
     WHOIS_PORT: '0',
+    CONTACT_SMTP_PORT: '0',
     ...extra,
   }
 }

@@ -24,4 +24,9 @@ test('the compose file gives the app a valid configuration, its secret from outs
   expect(config.DEMO).toBe('true') // asked for by name, as the demo it is
   expect(demoEnabled(config)).toBe(true)
   expect(demoEnabled({ ...config, DEMO: undefined })).toBe(false) // never by default on a server
+  // the contact relay listens where port 25 is mapped, and sends through a relay given outside
+  expect(config.CONTACT_SMTP_PORT).toBe(2525)
+  expect(config.SMTP_RELAY_URL).toMatch(/^smtp:\/\//)
+  const ports = (compose.services.app as unknown as { ports: string[] }).ports
+  expect(ports).toContain('25:2525')
 })
