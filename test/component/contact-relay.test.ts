@@ -13,6 +13,7 @@ import { findDomainByName } from '../../src/storage/registrations.js'
 import { loadTestPolicy, startTestApp, TEST_SECRET, type TestApp } from '../helpers/app.js'
 import request from 'supertest'
 import { ENGINE, openTestDb, type TestDb } from '../helpers/db.js'
+import { isolatedEnv, runCli, startServerProcess } from '../helpers/processes.js'
 import { SmtpSink } from '../helpers/smtp.js'
 
 const REAL = 'erika.mustermann@mail.example'
@@ -53,6 +54,8 @@ afterAll(async () => {
     ...replies,
     ...sink.received.filter((m) => !m.to.includes(REAL)).map((m) => m.raw),
   ]
+  expect(logLines.length).toBeGreaterThan(0)
+  expect(replies.length).toBeGreaterThan(10)
   for (const text of everything) expect(text).not.toContain(REAL)
 })
 
@@ -163,6 +166,24 @@ describe(`the contact relay (${ENGINE})`, () => {
     expect(raw!.raw).toBeNull()
   })
 
+  test('a contact whose e-mail changes keeps its anonymized address; mail follows the new one', async () => {
+    const { port } = await startRelay()
+    const before = await anonymized('company.example', 'technical')
+    await db.primary.query(
+      "update contacts set email = 'desk@nordicnames.example' where roid = 'C2002-EXAMPLE'",
+    )
+    try {
+      expect(await anonymized('company.example', 'technical')).toBe(before)
+      expect(await send(port, before, { subject: 'after the change' })).toMatchObject({ ok: true })
+      const [m] = await sink.waitFor((r) => r.raw.includes('Subject: after the change'))
+      expect(m!.to).toEqual(['desk@nordicnames.example'])
+    } finally {
+      await db.primary.query(
+        "update contacts set email = 'tech@nordicnames.example' where roid = 'C2002-EXAMPLE'",
+      )
+    }
+  })
+
   test('an unknown or forged anonymized address is refused at RCPT TO', async () => {
     const { port } = await startRelay()
     const real = await anonymized('privacy.example', 'registrant')
@@ -251,8 +272,15 @@ describe(`the contact form (${ENGINE})`, () => {
     await t.close()
   })
 
+  // every page answered is scanned for the real address with the rest (afterAll)
   const post = (path: string, fields: Record<string, string>) =>
-    request(t.app).post(path).type('form').send(fields)
+    request(t.app)
+      .post(path)
+      .type('form')
+      .send(fields)
+      .expect((res) => {
+        replies.push(res.text)
+      })
 
   test('the lookup page offers the form for each relayed address', async () => {
     const res = await request(t.app).get('/?q=privacy.example').expect(200)
@@ -323,4 +351,42 @@ describe(`the contact form (${ENGINE})`, () => {
       false,
     )
   })
+})
+
+describe('the contact relay in the running server (embedded demo)', () => {
+  test('npm start relays to the demo registrant through SMTP_RELAY_URL; rdds contact list records it', async () => {
+    const env = await isolatedEnv({
+      SMTP_RELAY_URL: `smtp://127.0.0.1:${sink.port}`,
+      LOG_LEVEL: 'info',
+    })
+    const server = await startServerProcess(env)
+    try {
+      expect(server.contactSmtpPort).toBeGreaterThan(0)
+      const page = await fetch(`${server.base}/?q=privacy.example`).then((r) => r.text())
+      const to = /mailto:([0-9a-f]{32}@anonymized\.nic\.example)/.exec(page)?.[1]
+      // the page offers the form, the address is still given
+      expect(page).toContain('/contact/privacy.example?role=registrant')
+      expect(to).toBeDefined()
+      expect(
+        await send(server.contactSmtpPort!, to!, { subject: 'through the server' }),
+      ).toMatchObject({ ok: true })
+      const [m] = await sink.waitFor((r) => r.raw.includes('Subject: through the server'))
+      expect(m!.to).toEqual([REAL])
+      const list = await runCli(env, 'contact', 'list', '--json')
+      expect(list.code).toBe(0)
+      const rows = JSON.parse(list.stdout) as Array<Record<string, unknown>>
+      expect(rows[0]).toMatchObject({
+        kind: 'relay',
+        via: 'smtp',
+        ldhName: 'privacy.example',
+        role: 'registrant',
+        sender: SENDER,
+        state: 'sent',
+      })
+      expect(list.stdout).not.toContain(REAL)
+      logLines.push(server.output())
+    } finally {
+      await server.stop()
+    }
+  }, 60_000)
 })

@@ -23,6 +23,8 @@ export interface ServerProcess {
   readonly child: ChildProcess
   readonly httpPort: number
   readonly whoisPort: number
+  /** the contact relay's SMTP port, where it runs */
+  readonly contactSmtpPort?: number
   readonly base: string
   /** resolves with the exit code once it has exited */
   readonly exited: Promise<number | null>
@@ -48,12 +50,17 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
       const line = out.split('\n').find((l) => l.includes('tiered-rdds listening'))
       if (!line) return
       clearTimeout(timer)
-      const { http, whois } = JSON.parse(line) as { http: string; whois: string }
+      const { http, whois, contactSmtp } = JSON.parse(line) as {
+        http: string
+        whois: string
+        contactSmtp?: string
+      }
       const httpPort = Number(new URL(http).port)
       resolve({
         child,
         httpPort,
         whoisPort: Number(whois.split(':').at(-1)),
+        ...(contactSmtp ? { contactSmtpPort: Number(contactSmtp.split(':').at(-1)) } : {}),
         base: `http://127.0.0.1:${httpPort}`,
         exited,
         output: () => out,
