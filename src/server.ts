@@ -188,7 +188,9 @@ async function startContact(
     deps.log.warn('SMTP_RELAY_URL is unset: relayed mail is kept in the outbox until it is set')
   return startContactRelay({
     ...deps,
-    transport: config.SMTP_RELAY_URL ? createTransport(config.SMTP_RELAY_URL) : undefined,
+    transport: config.SMTP_RELAY_URL
+      ? createTransport({ url: config.SMTP_RELAY_URL, pool: true, maxConnections: 4 })
+      : undefined,
     identity: relayIdentity(deps.policy, config.CONTACT_FROM),
     limits: {
       sender: parseHourDay(config.CONTACT_SENDER_LIMITS),

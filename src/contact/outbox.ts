@@ -34,7 +34,7 @@ export interface Outbox {
   stop(): Promise<void>
 }
 
-const LEASE_SECONDS = 120
+const LEASE_SECONDS = 60
 const BATCH = 20
 
 /** an SMTP reply that will not change by trying again (RFC 5321 §4.2.1: 5yz) */
