@@ -125,6 +125,9 @@ const Env = z
       .max(100)
       .default(4)
       .describe('connections for searches, apart from those of lookups (PostgreSQL)'),
+    METRICS_PORT: port
+      .optional()
+      .describe('Prometheus metrics at http://HOST:METRICS_PORT/metrics; unset: off'),
     CONTACT_SMTP_PORT: port
       .optional()
       .describe('SMTP listener of the contact relay; unset: 2525 where the demo is on, else off'),

@@ -4,6 +4,7 @@ import { unicodeNameOf, type NormalizedName } from './domain/names.js'
 import type { Domain, RegistryObject } from './domain/registration.js'
 import { AppError } from './errors.js'
 import type { Logger } from './log.js'
+import type { Metrics } from './metrics.js'
 import type { Disclosure } from './policy/disclosure.js'
 import { disclose, personalBeyondPublic } from './policy/engine.js'
 import type { Policy } from './policy/load.js'
@@ -23,6 +24,8 @@ export interface LookupDeps {
   readonly policy: Policy
   readonly audit: AuditLog
   readonly log: Logger
+  /** counts disclosures and audit appends; none: nothing counted */
+  readonly metrics?: Metrics
 }
 
 /** the request a lookup answers: who asks, and its id for the audit row */
@@ -239,13 +242,14 @@ export async function decide(
  * If it cannot be written nothing is disclosed: the request answers 503.
  */
 export async function recordDisclosure(
-  deps: Pick<LookupDeps, 'audit' | 'policy' | 'log'>,
+  deps: Pick<LookupDeps, 'audit' | 'policy' | 'log' | 'metrics'>,
   ctx: Decided,
   what: Pick<
     DisclosureEvent,
     'audience' | 'objectClass' | 'objectHandle' | 'fields' | 'resultCount'
   >,
 ): Promise<void> {
+  const started = performance.now()
   try {
     await deps.audit.append({
       at: ctx.now,
@@ -258,7 +262,10 @@ export async function recordDisclosure(
       policyVersion: deps.policy.version,
       ...what,
     })
+    deps.metrics?.auditAppend((performance.now() - started) / 1000, true)
+    deps.metrics?.disclosure(what.audience)
   } catch (err) {
+    deps.metrics?.auditAppend((performance.now() - started) / 1000, false)
     deps.log.error({ requestId: ctx.requestId, err }, 'audit row not written; nothing disclosed')
     throw new AppError('UNAVAILABLE', 'The disclosure could not be recorded; try again later.', {
       cause: err,

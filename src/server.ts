@@ -23,6 +23,7 @@ import { serveOperator } from './operator/socket.js'
 import { loadPolicy, type Policy } from './policy/load.js'
 import { openDatabases, type Databases, type Db } from './storage/db.js'
 import { createRateLimits } from './limits/rate-limits.js'
+import { createMetrics, metricsServer, NO_METRICS } from './metrics.js'
 import { cursorSeal } from './search/cursor.js'
 import { WHOIS_TERMS_OF_USE } from './whois/render.js'
 import { createWhoisServer } from './whois/server.js'
@@ -83,7 +84,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ...(config.TERMS_URL ? { termsUrl: config.TERMS_URL } : {}),
       ...(config.PORT43_HOST ? { port43: config.PORT43_HOST } : {}),
     }
-    const lookupDeps = { reader: dbs.reader, policy, audit, log }
+    const metrics = config.METRICS_PORT !== undefined ? createMetrics() : NO_METRICS
+    metrics.watch(() => ({
+      pools: (
+        [
+          ['primary', dbs.primary],
+          ['reader', dbs.reader],
+          ['search', dbs.search],
+        ] as const
+      )
+        // the reader and search pools are the primary's own on the embedded database
+        .filter(([, db], i, all) => all.findIndex(([, d]) => d === db) === i && db.stats)
+        .map(([name, db]) => ({ name, ...db.stats!() })),
+    }))
+    const lookupDeps = { reader: dbs.reader, policy, audit, log, metrics }
     const searchDeps = {
       ...lookupDeps,
       searchDb: dbs.search,
@@ -96,6 +110,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const rateLimits = createRateLimits(config, log)
     cleanup.push(() => rateLimits.close())
+    metrics.watch(() => ({ rateLimitRefused: rateLimits.refused }))
     const contact = await startContact(config, { db: dbs.primary, policy, secret, log })
     if (contact) cleanup.push(() => contact.stop())
     const app = createApp({
@@ -127,6 +142,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     })
     await listen(whois, config.WHOIS_PORT, config.HOST, 'WHOIS_PORT', log)
     cleanup.push(() => close(whois))
+    if (config.METRICS_PORT !== undefined) {
+      const scrape = metricsServer(metrics.registry)
+      await listen(scrape, config.METRICS_PORT, config.HOST, 'METRICS_PORT', log)
+      cleanup.push(() => close(scrape))
+    }
     if (contact)
       await listen(contact.smtp.server, contactPort(config)!, config.HOST, 'CONTACT_SMTP_PORT', log)
     const httpPort = (http.address() as AddressInfo).port

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express'
 import type { RateLimits } from '../limits/rate-limits.js'
 import type { Logger } from '../log.js'
+import type { Metrics } from '../metrics.js'
 import type { SearchDeps } from '../search/search.js'
 import { AppError } from '../errors.js'
 import { addRdapRoutes } from './rdap-routes.js'
@@ -23,6 +24,8 @@ export interface AppDeps extends SearchDeps {
   readonly log: Logger
   /** the contact relay, whose web form the app then serves */
   readonly contact?: ContactRelay
+  /** what the server counts for Prometheus; none: nothing */
+  readonly metrics?: Metrics
   /** query budgets by tier; none: no limits */
   readonly limits?: RateLimits
   /** express's trust proxy: the proxies whose X-Forwarded-For names the client */
@@ -36,7 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false) // an ETag could tell two views of one object apart
   app.set('query parser', 'simple')
   if (deps.trustProxy) app.set('trust proxy', deps.trustProxy)
-  app.use(requestLogging(deps.log))
+  app.use(requestLogging(deps.log, deps.metrics))
   app.use(cors)
 
   // the lookups first: every route before them is one more match on every lookup

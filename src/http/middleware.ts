@@ -5,19 +5,33 @@ import { AppError } from '../errors.js'
 import type { RateLimits } from '../limits/rate-limits.js'
 import type { Logger } from '../log.js'
 import { SECURITY_HEADERS } from './edge.js'
+import { NO_METRICS, queryOf, type Metrics } from '../metrics.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
-/** a request id (the caller's X-Request-Id when well-formed) and one log line per response */
-export function requestLogging(log: Logger) {
+/** a request id (the caller's X-Request-Id when well-formed), one log line per response, metrics */
+export function requestLogging(log: Logger, metrics: Metrics = NO_METRICS) {
+  const logs = log.isLevelEnabled('info')
+  const counts = metrics !== NO_METRICS
   return (req: Request, res: Response, next: NextFunction) => {
     const given = req.get('x-request-id')
     const id = given && REQUEST_ID.test(given) ? given : randomUUID()
     res.locals.requestId = id
     res.setHeader('X-Request-Id', id)
-    if (log.isLevelEnabled('info')) {
+    if (logs || counts) {
       const started = process.hrtime.bigint()
       res.on('finish', () => {
+        if (counts) {
+          const path = pathOf(req.originalUrl)
+          metrics.request(
+            path.startsWith('/rdap') ? 'rdap' : 'web',
+            queryOf(path),
+            String(res.locals.audience ?? 'none'),
+            String(res.statusCode),
+            Number(process.hrtime.bigint() - started) / 1e9,
+          )
+        }
+        if (!logs) return
         // the whole path as asked (a mounted router shortens req.path), never the query string
         // or headers (tokens)
         log.info(

@@ -59,6 +59,7 @@ export function addRdapRoutes(
       } catch (err) {
         return fail(err, req, res) // a 404 is an answer, not an exception to route further
       }
+      res.locals.audience = disclosure.audience
       sendRdap(res, 200, render(disclosure, renderContextOf(req, site)), {
         cache: disclosure.audience === 'public',
       })

@@ -96,6 +96,7 @@ export function addWebRoutes(app: Express, deps: WebDeps, viewerOf: ViewerOf): v
     if (q.trim() === '') return sendPage(res, 200, lookupPage({ policy: deps.policy }), true)
     try {
       const found = await lookupAny(deps, q, context(req, res, true))
+      res.locals.audience = 'public'
       const record = found.kind === 'domain' ? found.disclosure.record : undefined
       const ldhName = record?.kind === 'domain' ? record.domain.ldhName : undefined
       const contactUrl =

@@ -15,6 +15,8 @@ export interface Db extends Queryable {
   /** runs fn in one transaction: committed when it resolves, rolled back when it throws */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>
+  /** the pool's connections and the queries failed so far (PostgreSQL; none for the embedded one) */
+  stats?(): { total: number; idle: number; waiting: number; errors: number }
 }
 
 export interface Databases {

@@ -57,6 +57,7 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
       cause: err,
     })
   }
+  let errors = 0
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: readonly unknown[]) {
       try {
@@ -67,6 +68,7 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
           : await client.query(sql)
         return result.rows as Row[]
       } catch (err) {
+        errors++
         throw new DatabaseError(err)
       }
     },
@@ -81,6 +83,12 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
   return {
     engine: 'pg',
     ...run(pool),
+    stats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      errors,
+    }),
     async transaction(fn) {
       let client: pg.PoolClient
       try {

@@ -1,3 +1,4 @@
+import type { Metrics } from '../metrics.js'
 import { createServer, type Server, type Socket } from 'node:net'
 import { ANONYMOUS } from '../domain/audience.js'
 import { asAppError } from '../errors.js'
@@ -58,6 +59,7 @@ export interface WhoisDeps extends LookupDeps {
   readonly limits?: Partial<WhoisLimits>
   /** query budgets: port 43 is always the public, counted by address */
   readonly rateLimits?: RateLimits
+  readonly metrics?: Metrics
   /** the clock for "Last update of WHOIS database"; fixed in golden tests */
   readonly now?: () => Date
 }
@@ -69,6 +71,7 @@ export interface WhoisDeps extends LookupDeps {
 export function createWhoisServer(deps: WhoisDeps): Server {
   const limits = { ...DEFAULT_WHOIS_LIMITS, ...deps.limits }
   const table = createConnectionTable(limits)
+  deps.metrics?.watch(() => ({ whoisOpen: table.size }))
   const evict = (idle: Socket) => {
     table.release(idle)
     idle.destroy()
@@ -77,7 +80,10 @@ export function createWhoisServer(deps: WhoisDeps): Server {
   const server = createServer({ allowHalfOpen: false, noDelay: true }, (socket) => {
     socket.on('error', () => socket.destroy())
     const refused = table.admit(socket, evict)
-    if (refused) return finish(socket, whoisErrorLine(REFUSALS[refused]))
+    if (refused) {
+      deps.metrics?.whoisRefused(refused)
+      return finish(socket, whoisErrorLine(REFUSALS[refused]))
+    }
     socket.once('close', () => table.release(socket))
     serve(socket, `w${++requestSeq}`, socket.remoteAddress ?? 'unknown', () =>
       table.answering(socket),
@@ -110,7 +116,16 @@ export function createWhoisServer(deps: WhoisDeps): Server {
       if (newline < 0) return
       socket.pause()
       answering()
-      respond(Buffer.concat(chunks), requestId, address).then(answer, (err: unknown) => {
+      const started = performance.now()
+      respond(Buffer.concat(chunks), requestId, address, (query, status) =>
+        deps.metrics?.request(
+          'whois',
+          query,
+          'public',
+          status,
+          (performance.now() - started) / 1000,
+        ),
+      ).then(answer, (err: unknown) => {
         deps.log.error({ err, requestId }, 'whois query failed')
         answer(whoisErrorLine('internal error'))
       })
@@ -120,12 +135,19 @@ export function createWhoisServer(deps: WhoisDeps): Server {
     socket.once('close', () => clearTimeout(deadline))
   }
 
-  async function respond(raw: Buffer, requestId: string, address: string): Promise<string> {
+  async function respond(
+    raw: Buffer,
+    requestId: string,
+    address: string,
+    count: (query: string, status: string) => void,
+  ): Promise<string> {
     const limits = deps.rateLimits
     if (limits && !limits.exempt(address)) {
       const wait = await limits.take({ tier: 'public', address })
-      if (wait !== undefined)
+      if (wait !== undefined) {
+        count('unknown', 'rate_limited')
         return whoisErrorLine(`query limit exceeded; try again in ${wait} seconds`)
+      }
     }
     let line: string
     try {
@@ -137,7 +159,35 @@ export function createWhoisServer(deps: WhoisDeps): Server {
     const now = deps.now?.() ?? new Date()
     const ctx: WhoisContext = { now, termsOfUse: deps.termsOfUse }
     const lookupCtx: LookupContext = { viewer: ANONYMOUS, requestId, now }
+    const outcome = (status: string, text: string) => {
+      count(query.kind, status)
+      return text
+    }
     try {
+      const text = await answerQuery()
+      return outcome(text.startsWith('Error:') ? 'error' : 'ok', text)
+    } catch (thrown) {
+      const err = asAppError(thrown)
+      if (err?.code === 'NOT_FOUND') {
+        return outcome(
+          'not_found',
+          renderWhoisNotFound(
+            query.kind === 'domain' || query.kind === 'nameserver' ? query.asked : '',
+            ctx,
+            err instanceof TldNotServedError ? err.message : undefined,
+          ),
+        )
+      }
+      if (err?.code === 'UNAVAILABLE') {
+        deps.log.warn({ requestId, err: { message: (thrown as Error).message } }, err.message)
+        return outcome('unavailable', whoisErrorLine('service temporarily unavailable'))
+      }
+      if (err) return outcome('error', whoisErrorLine(err.message))
+      deps.log.error({ err: thrown, requestId }, 'whois lookup failed')
+      return outcome('error', whoisErrorLine('service temporarily unavailable'))
+    }
+
+    async function answerQuery(): Promise<string> {
       switch (query.kind) {
         case 'invalid':
           return whoisErrorLine(query.problem)
@@ -159,22 +209,6 @@ export function createWhoisServer(deps: WhoisDeps): Server {
           return renderWhoisList('Query matched more than one registrar:', names, ctx)
         }
       }
-    } catch (thrown) {
-      const err = asAppError(thrown)
-      if (err?.code === 'NOT_FOUND') {
-        return renderWhoisNotFound(
-          query.kind === 'domain' || query.kind === 'nameserver' ? query.asked : '',
-          ctx,
-          err instanceof TldNotServedError ? err.message : undefined,
-        )
-      }
-      if (err?.code === 'UNAVAILABLE') {
-        deps.log.warn({ requestId, err: { message: (thrown as Error).message } }, err.message)
-        return whoisErrorLine('service temporarily unavailable')
-      }
-      if (err) return whoisErrorLine(err.message)
-      deps.log.error({ err: thrown, requestId }, 'whois lookup failed')
-      return whoisErrorLine('service temporarily unavailable')
     }
   }
 

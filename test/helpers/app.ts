@@ -13,6 +13,7 @@ import { cursorSeal } from '../../src/search/cursor.js'
 import type { SearchLimits } from '../../src/search/search.js'
 import type { Db } from '../../src/storage/db.js'
 import type { ContactRelay } from '../../src/contact/relay.js'
+import type { Metrics } from '../../src/metrics.js'
 import { openTestDb, silentLog, type TestDb } from './db.js'
 import { makeKey, signToken, writeJwksFile } from './tokens.js'
 
@@ -63,6 +64,8 @@ export async function startTestApp(
     searchLimits?: Partial<SearchLimits>
     /** the statement timeout of the search connections (PostgreSQL) */
     searchTimeoutMs?: number
+    /** what the app counts */
+    metrics?: Metrics
     /** a contact relay on the app's database, whose form the app then serves */
     contact?: (db: TestDb, policy: Policy) => ContactRelay
   } = {},
@@ -78,6 +81,7 @@ export async function startTestApp(
   const contact = options.contact?.(db, policy)
   const app = createApp({
     ...(contact ? { contact } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     reader: db.reader,
     ...searchParts(db.search, options.searchLimits),
     primary: db.primary,
