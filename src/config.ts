@@ -125,6 +125,11 @@ const Env = z
       .max(100)
       .default(4)
       .describe('connections for searches, apart from those of lookups (PostgreSQL)'),
+    WORKERS: z
+      .string()
+      .regex(/^(auto|[1-9]\d{0,2})$/, 'must be a number of processes or auto')
+      .default('1')
+      .describe('server processes sharing the ports (node cluster); auto: one per core'),
     METRICS_PORT: port
       .optional()
       .describe('Prometheus metrics at http://HOST:METRICS_PORT/metrics; unset: off'),
@@ -165,6 +170,13 @@ const Env = z
       .default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.WORKERS !== '1' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKERS'],
+        message: 'more than one process needs DATABASE_URL (the embedded database has one owner)',
+      })
+    }
     if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URL'], message: 'needs DATABASE_URL' })
     }

@@ -1,3 +1,5 @@
+import cluster from 'node:cluster'
+import { runPrimary, workerCount } from './cluster.js'
 import { loadConfig } from './config.js'
 import { StartupError } from './errors.js'
 import { createLogger, flushLog } from './log.js'
@@ -8,6 +10,8 @@ import { startServer } from './server.js'
 async function main(): Promise<void> {
   const config = loadConfig()
   const log = createLogger(config)
+  const workers = workerCount(config)
+  if (workers > 1 && cluster.isPrimary) return runPrimary(config, log, workers)
   const starting = startServer(config, log)
   // handlers go in before the server can say it listens: a signal sent on that line must not
   // find the default action (an abrupt exit) still in place
@@ -29,7 +33,18 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'unhandled rejection')
     void flushLog(log).then(() => process.exit(1))
   })
-  await starting
+  const server = await starting
+  // a cluster's worker tells its primary where it listens
+  if (cluster.isWorker)
+    process.send?.({
+      listening: {
+        http: `http://${config.HOST}:${server.httpPort}/rdap/`,
+        whois: `${config.HOST}:${server.whoisPort}`,
+        ...(server.contactSmtpPort !== undefined
+          ? { contactSmtp: `${config.HOST}:${server.contactSmtpPort}` }
+          : {}),
+      },
+    })
 }
 
 main().catch((err: unknown) => {

@@ -185,8 +185,14 @@ export function queryOf(path: string): string {
   return 'other'
 }
 
+/** what a scrape reads: one registry, or the cluster's workers' summed */
+export interface Scrapable {
+  readonly contentType: string
+  metrics(): Promise<string>
+}
+
 /** METRICS_PORT's listener: GET /metrics in Prometheus's text format, nothing else */
-export function metricsServer(registry: Registry<RegistryContentType>): Server {
+export function metricsServer(registry: Scrapable): Server {
   return createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.statusCode = 404

@@ -1,4 +1,6 @@
+import cluster from 'node:cluster'
 import { mkdtemp } from 'node:fs/promises'
+import { AggregatorRegistry } from 'prom-client'
 import type { Server } from 'node:http'
 import type { AddressInfo, Server as NetServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -136,13 +138,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       },
     })
     await listen(http, config.HTTP_PORT, config.HOST, 'HTTP_PORT', log)
-    cleanup.push(async () => {
-      http.closeAllConnections()
-      await close(http)
-    })
+    cleanup.push(() => closeGracefully(http))
     await listen(whois, config.WHOIS_PORT, config.HOST, 'WHOIS_PORT', log)
     cleanup.push(() => close(whois))
-    if (config.METRICS_PORT !== undefined) {
+    // a cluster's workers report to the primary, which alone listens on METRICS_PORT
+    if (config.METRICS_PORT !== undefined && cluster.isWorker) {
+      AggregatorRegistry.setRegistries([metrics.registry])
+      new AggregatorRegistry() // its constructor has this worker answer the primary's requests
+    } else if (config.METRICS_PORT !== undefined) {
       const scrape = metricsServer(metrics.registry)
       await listen(scrape, config.METRICS_PORT, config.HOST, 'METRICS_PORT', log)
       cleanup.push(() => close(scrape))
@@ -177,7 +180,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         policy: policy.name,
         database: embedded ? `embedded, ${database}` : 'postgres',
       },
-      'tiered-rdds listening',
+      cluster.isWorker ? 'worker listening' : 'tiered-rdds listening',
     )
     log.flush()
     return {
@@ -256,6 +259,20 @@ function listen(
       resolve()
     })
   })
+}
+
+/**
+ * Stops accepting connections and lets the requests in flight finish: idle keep-alive connections
+ * are closed as they become idle; whatever is still open after 10 s is cut.
+ */
+async function closeGracefully(http: Server): Promise<void> {
+  const closed = close(http)
+  const idle = setInterval(() => http.closeIdleConnections(), 50)
+  http.closeIdleConnections()
+  const cut = setTimeout(() => http.closeAllConnections(), 10_000)
+  await closed
+  clearInterval(idle)
+  clearTimeout(cut)
 }
 
 function close(server: NetServer): Promise<void> {

@@ -12,12 +12,15 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 /** a request id (the caller's X-Request-Id when well-formed), one log line per response, metrics */
 export function requestLogging(log: Logger, metrics: Metrics = NO_METRICS) {
   const logs = log.isLevelEnabled('info')
+  const arrivals = log.isLevelEnabled('debug')
   const counts = metrics !== NO_METRICS
   return (req: Request, res: Response, next: NextFunction) => {
     const given = req.get('x-request-id')
     const id = given && REQUEST_ID.test(given) ? given : randomUUID()
     res.locals.requestId = id
     res.setHeader('X-Request-Id', id)
+    // at debug, each request when it arrives too: what shutdown must still answer
+    if (arrivals) log.debug({ reqId: id }, 'request received')
     if (logs || counts) {
       const started = process.hrtime.bigint()
       res.on('finish', () => {
