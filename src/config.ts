@@ -130,6 +130,12 @@ const Env = z
       .regex(/^(auto|[1-9]\d{0,2})$/, 'must be a number of processes or auto')
       .default('1')
       .describe('server processes sharing the ports (node cluster); auto: one per core'),
+    CACHE_ENTRIES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('public domain answers kept in memory (a second at most); 0: no cache'),
     METRICS_PORT: port
       .optional()
       .describe('Prometheus metrics at http://HOST:METRICS_PORT/metrics; unset: off'),

@@ -5,6 +5,7 @@ import type { Domain, RegistryObject } from './domain/registration.js'
 import { AppError } from './errors.js'
 import type { Logger } from './log.js'
 import type { Metrics } from './metrics.js'
+import type { AnswerCache } from './answer-cache.js'
 import type { Disclosure } from './policy/disclosure.js'
 import { disclose, personalBeyondPublic } from './policy/engine.js'
 import type { Policy } from './policy/load.js'
@@ -26,6 +27,8 @@ export interface LookupDeps {
   readonly log: Logger
   /** counts disclosures and audit appends; none: nothing counted */
   readonly metrics?: Metrics
+  /** public answers to domain lookups, kept a second at most; none: every lookup reads */
+  readonly cache?: AnswerCache
 }
 
 /** the request a lookup answers: who asks, and its id for the audit row */
@@ -59,6 +62,26 @@ export function effectiveAudience(viewer: Viewer, sponsorIanaId: number): Audien
 }
 
 export async function lookupDomain(
+  deps: LookupDeps,
+  name: NormalizedName,
+  ctx: LookupContext,
+): Promise<Disclosure> {
+  const cache = deps.cache
+  if (!cache) return readAndDecideDomain(deps, name, ctx)
+  const kept = cache.get(name.ldhName)
+  if (kept?.record.kind === 'domain') {
+    // the public answer serves whoever would get the public view of this domain, no one else
+    const viewer = await ctx.viewer
+    if (effectiveAudience(viewer, kept.record.domain.registrar.ianaId) === 'public') return kept
+    return readAndDecideDomain(deps, name, { ...ctx, viewer })
+  }
+  const seen = cache.generation()
+  const disclosure = await readAndDecideDomain(deps, name, ctx)
+  cache.set(name.ldhName, seen, disclosure) // public answers only
+  return disclosure
+}
+
+async function readAndDecideDomain(
   deps: LookupDeps,
   name: NormalizedName,
   ctx: LookupContext,

@@ -26,6 +26,7 @@ import { loadPolicy, type Policy } from './policy/load.js'
 import { openDatabases, type Databases, type Db } from './storage/db.js'
 import { createRateLimits } from './limits/rate-limits.js'
 import { createMetrics, metricsServer, NO_METRICS } from './metrics.js'
+import { startAnswerCache } from './answer-cache.js'
 import { cursorSeal } from './search/cursor.js'
 import { WHOIS_TERMS_OF_USE } from './whois/render.js'
 import { createWhoisServer } from './whois/server.js'
@@ -99,7 +100,19 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         .filter(([, db], i, all) => all.findIndex(([, d]) => d === db) === i && db.stats)
         .map(([name, db]) => ({ name, ...db.stats!() })),
     }))
-    const lookupDeps = { reader: dbs.reader, policy, audit, log, metrics }
+    const cache =
+      config.CACHE_ENTRIES > 0
+        ? await startAnswerCache({ db: dbs.primary, max: config.CACHE_ENTRIES, log, metrics })
+        : undefined
+    if (cache) cleanup.push(() => cache.close())
+    const lookupDeps = {
+      reader: dbs.reader,
+      policy,
+      audit,
+      log,
+      metrics,
+      ...(cache ? { cache } : {}),
+    }
     const searchDeps = {
       ...lookupDeps,
       searchDb: dbs.search,

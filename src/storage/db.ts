@@ -15,6 +15,15 @@ export interface Db extends Queryable {
   /** runs fn in one transaction: committed when it resolves, rolled back when it throws */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>
+  /**
+   * Listens on a notification channel (LISTEN/NOTIFY) on a connection of its own: `lost` is called
+   * when that connection fails (notifications may have been missed). Resolves to stop listening.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    lost: (err: Error) => void,
+  ): Promise<() => Promise<void>>
   /** the pool's connections and the queries failed so far (PostgreSQL; none for the embedded one) */
   stats?(): { total: number; idle: number; waiting: number; errors: number }
 }

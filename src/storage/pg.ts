@@ -121,6 +121,38 @@ export async function openPg(url: string, log: Logger, options: OpenOptions = {}
         client.release(lost ?? (failed instanceof DatabaseError ? failed : undefined))
       }
     },
+    async listen(channel, onMessage, lost) {
+      if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a channel name: ${channel}`)
+      const client = new pg.Client({
+        connectionString: connection.href,
+        keepAlive: true,
+        ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+      })
+      let stopped = false
+      const fail = (err: Error) => {
+        if (stopped) return
+        stopped = true
+        client.end().catch(() => undefined)
+        lost(err)
+      }
+      client.on('error', fail)
+      client.on('end', () => fail(new Error('the notification connection ended')))
+      client.on('notification', (n) => {
+        if (n.channel === channel) onMessage(n.payload ?? '')
+      })
+      try {
+        await client.connect()
+        await client.query(`listen ${channel}`)
+      } catch (err) {
+        stopped = true
+        await client.end().catch(() => undefined)
+        throw new DatabaseError(err)
+      }
+      return async () => {
+        stopped = true
+        await client.end().catch(() => undefined)
+      }
+    },
     async close() {
       await pool.end()
     },

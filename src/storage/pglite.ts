@@ -55,6 +55,13 @@ export async function openPglite(
         throw thrown ? thrown.err : new DatabaseError(err)
       }
     },
+    async listen(channel, onMessage) {
+      // one process: its notifications cannot be lost on the way
+      const stop = await pglite.listen(channel, onMessage)
+      return async () => {
+        if (!pglite.closed) await stop()
+      }
+    },
     async close() {
       if (!pglite.closed) await pglite.close()
     },

@@ -68,6 +68,7 @@ test(`when another process writes before every append of this one, its rows stil
       return db.primary.query<Row>(sql, params)
     },
     exec: (sql) => db.primary.exec(sql),
+    listen: (...args) => db.primary.listen(...args),
     transaction: (fn) => db.primary.transaction(fn),
     close: () => db.primary.close(),
   }

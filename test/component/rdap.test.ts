@@ -432,6 +432,7 @@ describe('when something unexpected breaks', () => {
       engine: 'pglite',
       transaction: (fn) => fn(reader),
       close: async () => undefined,
+      listen: async () => async () => undefined,
     }
     const app = createApp({
       reader,

@@ -14,6 +14,7 @@ import type { SearchLimits } from '../../src/search/search.js'
 import type { Db } from '../../src/storage/db.js'
 import type { ContactRelay } from '../../src/contact/relay.js'
 import type { Metrics } from '../../src/metrics.js'
+import type { AnswerCache } from '../../src/answer-cache.js'
 import { openTestDb, silentLog, type TestDb } from './db.js'
 import { makeKey, signToken, writeJwksFile } from './tokens.js'
 
@@ -42,6 +43,9 @@ export function searchParts(searchDb: Db, limits: Partial<SearchLimits> = {}) {
 
 export interface TestApp {
   readonly app: Express
+  /** the same app without the answer cache, where one was asked for */
+  readonly uncached?: Express
+  readonly cache?: AnswerCache
   readonly db: TestDb
   readonly policy: Policy
   close(): Promise<void>
@@ -68,6 +72,8 @@ export async function startTestApp(
     metrics?: Metrics
     /** a contact relay on the app's database, whose form the app then serves */
     contact?: (db: TestDb, policy: Policy) => ContactRelay
+    /** an answer cache on the app's database; the app without it is then `uncached` */
+    cache?: (db: TestDb) => Promise<AnswerCache>
   } = {},
 ): Promise<TestApp> {
   const db = await openTestDb(
@@ -79,7 +85,8 @@ export async function startTestApp(
   const audit = options.audit ? options.audit(baseAudit) : baseAudit
   const verifyBearer = createVerifier({ issuers: options.issuers ?? new Map(), db: db.primary })
   const contact = options.contact?.(db, policy)
-  const app = createApp({
+  const cache = await options.cache?.(db)
+  const common = {
     ...(contact ? { contact } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     reader: db.reader,
@@ -93,13 +100,16 @@ export async function startTestApp(
     site: options.site ?? TEST_SITE,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
-  })
+  }
+  const app = createApp({ ...common, ...(cache ? { cache } : {}) })
   return {
     app,
+    ...(cache ? { uncached: createApp(common), cache } : {}),
     db,
     policy,
     close: async () => {
       await contact?.stop()
+      await cache?.close()
       await db.close()
     },
   }
