@@ -68,3 +68,14 @@ export interface Disclosure {
   /** rules that failed to evaluate; those fields stayed withheld */
   readonly problems: readonly string[]
 }
+
+/** a disclosure's withheld fields by group ('registrant', 'registrar', …), then by key */
+export function withheldByGroup(withheld: readonly Withheld[]): Map<string, Map<string, Withheld>> {
+  const groups = new Map<string, Map<string, Withheld>>()
+  for (const w of withheld) {
+    let keys = groups.get(w.group)
+    if (!keys) groups.set(w.group, (keys = new Map()))
+    keys.set(w.key, w)
+  }
+  return groups
+}

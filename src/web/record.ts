@@ -6,6 +6,7 @@ import type {
   Disclosure,
   Withheld,
 } from '../policy/disclosure.js'
+import { withheldByGroup } from '../policy/disclosure.js'
 import { ruleOf } from '../policy/explain.js'
 import type { Policy } from '../policy/load.js'
 import { html, type Html } from './html.js'
@@ -138,17 +139,6 @@ function fieldRows<K extends string>(
   return rows
 }
 
-/** withheld entries of a disclosure, by group, then by key */
-function byGroup(withheld: readonly Withheld[]): Map<string, Map<string, Withheld>> {
-  const groups = new Map<string, Map<string, Withheld>>()
-  for (const w of withheld) {
-    let keys = groups.get(w.group)
-    if (!keys) groups.set(w.group, (keys = new Map()))
-    keys.set(w.key, w)
-  }
-  return groups
-}
-
 function registrarRows(
   r: DisclosedRegistrar,
   withheld: ReadonlyMap<string, Withheld>,
@@ -226,7 +216,7 @@ function recordSections(
   reason: (w: Withheld) => Html,
   options: RecordOptions,
 ): Html {
-  const withheld = byGroup(d.withheld)
+  const withheld = withheldByGroup(d.withheld)
   const none = new Map<string, Withheld>()
   const contactUrl = options.contactUrl ?? (() => undefined)
   const record = d.record

@@ -64,6 +64,14 @@ export const STATUS_WORDS: Readonly<Record<string, string>> = {
   serverHold: 'Not published in the DNS (held by the registry)',
 }
 
+const ADDRESS_LABELS = {
+  street: 'Street',
+  city: 'City',
+  stateProvince: 'State or province',
+  postalCode: 'Postal code',
+  countryCode: 'Country',
+} as const
+
 export const CONTACT_TITLES = {
   registrant: 'Registrant',
   administrative: 'Administrative contact',
@@ -75,11 +83,7 @@ export const CONTACT_LABELS = {
   roid: 'Contact ID',
   name: 'Name',
   organization: 'Organization',
-  street: 'Street',
-  city: 'City',
-  stateProvince: 'State or province',
-  postalCode: 'Postal code',
-  countryCode: 'Country',
+  ...ADDRESS_LABELS,
   phone: 'Phone',
   phoneExt: 'Phone extension',
   fax: 'Fax',
@@ -94,11 +98,7 @@ export const REGISTRAR_LABELS = {
   rdapBaseUrl: 'RDAP service',
   abuseEmail: 'Abuse contact e-mail',
   abusePhone: 'Abuse contact phone',
-  street: 'Street',
-  city: 'City',
-  stateProvince: 'State or province',
-  postalCode: 'Postal code',
-  countryCode: 'Country',
+  ...ADDRESS_LABELS,
   phone: 'Phone',
   email: 'E-mail',
 } as const

@@ -6,6 +6,7 @@ import type {
   Disclosure,
   Withheld,
 } from '../policy/disclosure.js'
+import { withheldByGroup } from '../policy/disclosure.js'
 
 /** what the text needs beyond the disclosure; no clock is read while rendering */
 export interface WhoisContext {
@@ -61,17 +62,6 @@ const BLOCK: Readonly<Record<Exclude<ContactRole, 'billing'> | 'billing', string
 }
 
 type WithheldByKey = ReadonlyMap<string, Withheld>
-
-/** the withheld fields of each contact role, by field key: one pass instead of a search per line */
-function withheldByRole(withheld: readonly Withheld[]): Map<string, Map<string, Withheld>> {
-  const byRole = new Map<string, Map<string, Withheld>>()
-  for (const w of withheld) {
-    let keys = byRole.get(w.group)
-    if (!keys) byRole.set(w.group, (keys = new Map()))
-    keys.set(w.key, w)
-  }
-  return byRole
-}
 
 /** what a contact line shows: the stand-in for a withheld field, else the value if there is one */
 function contactValue(
@@ -147,7 +137,7 @@ export function renderWhoisDomain(d: Disclosure, ctx: WhoisContext): string {
   registrarLines(lines, r)
   for (const s of dom.statuses ?? [])
     lines.push(['Domain Status', `${s} https://icann.org/epp#${s}`])
-  const withheld = withheldByRole(d.withheld)
+  const withheld = withheldByGroup(d.withheld)
   for (const role of ['registrant', 'administrative', 'technical'] as const) {
     contactBlock(lines, role, dom.contacts[role], withheld.get(role))
   }

@@ -186,7 +186,6 @@ async function main() {
         DATABASE_URL: DB,
         HTTP_PORT: String(PORT),
         WHOIS_PORT: String(PORT + 1),
-        CONTACT_SMTP_PORT: String(PORT + 2),
         ISSUERS_FILE: join(work, 'issuers.yaml'),
         ANONYMIZE_SECRET: 'bench-secret-0123456789abcdef',
         DATABASE_POOL_SIZE: '16',

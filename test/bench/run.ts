@@ -103,7 +103,12 @@ function startProcess(
   })
 }
 
-async function startServer(url: string, issuersFile: string, port: number): Promise<ChildProcess> {
+async function startServer(
+  url: string,
+  issuersFile: string,
+  port: number,
+  extra: Record<string, string> = {},
+): Promise<ChildProcess> {
   // as `npm start` runs it, with the load generator's one address allowed many WHOIS connections
   return startProcess(
     ['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'],
@@ -111,7 +116,6 @@ async function startServer(url: string, issuersFile: string, port: number): Prom
       DATABASE_URL: url,
       HTTP_PORT: String(port),
       WHOIS_PORT: String(port + 1),
-      CONTACT_SMTP_PORT: String(port + 2),
       ISSUERS_FILE: issuersFile,
       LOG_LEVEL: 'info',
       POLICY: 'calzone',
@@ -122,6 +126,7 @@ async function startServer(url: string, issuersFile: string, port: number): Prom
       WHOIS_MAX_CONNECTIONS_PER_NETWORK: '4096',
       // the limits stay on at their defaults; the bench's own clients, on loopback, are exempt
       RATE_LIMIT_EXEMPT: '127.0.0.1',
+      ...extra,
     },
     /tiered-rdds listening/,
   ).then((child) => {
@@ -415,6 +420,23 @@ async function main(): Promise<void> {
     join(work, 'nameservers.txt'),
     servers.map((r) => `domains?nsLdhName=${r.ns}`).join('\n') + '\n',
   )
+  // Zipf (exponent 1) over the whole registry, popularity in a random order of the names: a mix
+  // where popular names repeat, as real lookups do
+  const zipf = join(work, 'zipf.txt')
+  const all = (
+    await big.reader.query<{ ldh_name: string }>(
+      'select ldh_name from domains order by md5(ldh_name) limit $1',
+      [BIG],
+    )
+  ).map((r) => r.ldh_name)
+  const gamma = 0.5772156649
+  const harmonic = Math.log(all.length) + gamma
+  const draws = Array.from({ length: 500_000 }, () => {
+    const rank = Math.floor(Math.exp(Math.random() * harmonic - gamma))
+    return all[Math.min(Math.max(rank, 1), all.length) - 1]!
+  })
+  await writeFile(zipf, draws.join('\n') + '\n')
+  say(`zipf: ${draws.length} draws over ${all.length} names, ${new Set(draws).size} distinct`)
   await big.close()
   await small.close()
 
@@ -585,6 +607,77 @@ async function main(): Promise<void> {
     await Promise.all([stop(bigServer), stop(smallServer)])
   }
 
+  // scale-out: two processes, and the cache, against one process and the ceilings, in turns
+  const workersPort = port + 20
+  const cachedPort = port + 40
+  const issuers = join(work, 'issuers.yaml')
+  const bigUrl = schemaUrl(url, 'bench_big')
+  const single = await startServer(bigUrl, issuers, port)
+  const workers = await startServer(bigUrl, issuers, workersPort, { WORKERS: '2' })
+  const cached = await startServer(bigUrl, issuers, cachedPort, { CACHE_ENTRIES: '50000' })
+  const again: ChildProcess[] = []
+  try {
+    const ceilingAgain = await startProcess(
+      ['--import', 'tsx', 'test/bench/ceiling.ts', join(work, 'canned.json'), String(port + 2)],
+      {},
+      /ceiling listening/,
+    )
+    const keptAgain = await startProcess(
+      [
+        '--import',
+        'tsx',
+        'test/bench/ceiling.ts',
+        join(work, 'canned.json'),
+        String(port + 5),
+        'prototypes',
+      ],
+      {},
+      /ceiling listening/,
+    )
+    again.push(ceilingAgain, keptAgain)
+    const scaleOut = await measureInTurns([
+      {
+        name: 'ceiling-scale-out',
+        pid: ceilingAgain.pid!,
+        load: (s) => wrk(`http://127.0.0.1:${port + 2}`, s, bigNames, '/rdap/domain/'),
+      },
+      {
+        name: 'ceiling-kept-scale-out',
+        pid: keptAgain.pid!,
+        load: (s) => wrk(`http://127.0.0.1:${port + 5}`, s, bigNames, '/rdap/domain/'),
+      },
+      {
+        name: 'rdap-one-process',
+        pid: single.pid!,
+        load: (s) => wrk(`http://127.0.0.1:${port}`, s, bigNames, '/rdap/domain/'),
+      },
+      {
+        name: 'rdap-workers-2',
+        pid: workers.pid!,
+        load: (s) => wrk(`http://127.0.0.1:${workersPort}`, s, bigNames, '/rdap/domain/'),
+      },
+      {
+        name: 'whois-one-process',
+        pid: single.pid!,
+        load: (s) => whoisLoad(whoisGenerator, port + 1, bigNames, s),
+      },
+      {
+        name: 'whois-workers-2',
+        pid: workers.pid!,
+        load: (s) => whoisLoad(whoisGenerator, workersPort + 1, bigNames, s),
+      },
+      {
+        name: 'rdap-zipf-cached',
+        pid: cached.pid!,
+        load: (s) => wrk(`http://127.0.0.1:${cachedPort}`, s, zipf, '/rdap/domain/'),
+      },
+    ])
+    cases.push(...scaleOut)
+  } finally {
+    for (const child of again) child.kill()
+    await Promise.all([stop(single), stop(workers), stop(cached)])
+  }
+
   const ceilingRps = cases[0]!.rps
   for (const c of cases) c.ratio = round(c.rps / ceilingRps)
   say('')
@@ -611,6 +704,13 @@ async function main(): Promise<void> {
   say(`whois / the canned port-43 server: ${(rpsOf('whois') / rpsOf('whois-ceiling')).toFixed(2)}`)
   say(
     `searches / the canned app answering a page of the same size: prefix ${(rpsOf('search-prefix') / rpsOf('ceiling-search-page')).toFixed(2)}, name server ${(rpsOf('search-nameserver') / rpsOf('ceiling-search-page')).toFixed(2)}`,
+  )
+  const cachedCase = cases.find((c) => c.name === 'rdap-zipf-cached')!
+  say(
+    `scale-out, measured in its own turns: rdap workers-2 / one process ${(rpsOf('rdap-workers-2') / rpsOf('rdap-one-process')).toFixed(2)}, whois workers-2 / one process ${(rpsOf('whois-workers-2') / rpsOf('whois-one-process')).toFixed(2)}`,
+  )
+  say(
+    `zipf lookups with the cache / the express ceiling ${(cachedCase.rps / rpsOf('ceiling-scale-out')).toFixed(2)}, / the canned app served as the server is ${(cachedCase.rps / rpsOf('ceiling-kept-scale-out')).toFixed(2)}; p99 ${cachedCase.p99_ms} ms, peak RSS ${cachedCase.peak_rss_mb} MB`,
   )
   // a failed request is not counted in req/s: a case with failures measured something else
   const failing = cases.filter((c) => c.errors > 0)
