@@ -35,6 +35,9 @@ export async function runPrimary(config: Config, log: Logger, workers: number): 
     await dbs.close()
   }
 
+  // each worker accepts on the shared sockets itself: with the primary handing out every
+  // connection (round robin), port 43's connection per query made the primary the bottleneck
+  cluster.schedulingPolicy = cluster.SCHED_NONE
   let stopping = false
   const started = new Map<number, number>()
   let announced = false
