@@ -1,7 +1,17 @@
+# the server built to JavaScript: smaller and quicker to start than compiling TypeScript as it loads
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
+COPY --from=build /app/dist ./dist
 COPY src ./src
 COPY sql ./sql
 COPY policies ./policies
@@ -12,4 +22,4 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 8080 4343
 USER node
-CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=32", "dist/main.js"]

@@ -20,7 +20,8 @@ import { renderWhoisDomain, WHOIS_TERMS_OF_USE } from '../whois/render.js'
 import type { ViewerOf } from './middleware.js'
 import { renderContextOf, RETRY_AFTER_SECONDS, type SiteConfig } from './respond.js'
 
-// the files a page may load, read once: a fixed list, so no path from a request reaches the disk
+// the files a page may load, read once: a fixed list, so no path from a request reaches the disk;
+// read from the sources whether this runs as src/http or as the built dist/http
 const ASSETS = new Map<string, { type: string; body: Buffer }>(
   (
     [
@@ -30,7 +31,7 @@ const ASSETS = new Map<string, { type: string; body: Buffer }>(
     ] as const
   ).map(([name, type]) => [
     name,
-    { type, body: readFileSync(new URL(`../web/assets/${name}`, import.meta.url)) },
+    { type, body: readFileSync(new URL(`../../src/web/assets/${name}`, import.meta.url)) },
   ]),
 )
 

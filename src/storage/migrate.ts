@@ -3,6 +3,7 @@ import { StartupError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Db } from './db.js'
 
+// the same two levels up from src/storage and from the built dist/storage
 export const SQL_DIR = new URL('../../sql/', import.meta.url)
 
 /**
