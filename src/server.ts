@@ -27,6 +27,7 @@ import { openDatabases, type Databases, type Db } from './storage/db.js'
 import { createRateLimits } from './limits/rate-limits.js'
 import { createMetrics, metricsServer, NO_METRICS } from './metrics.js'
 import { startAnswerCache } from './answer-cache.js'
+import { cachedLookups } from './http/cached-lookups.js'
 import { cursorSeal } from './search/cursor.js'
 import { WHOIS_TERMS_OF_USE } from './whois/render.js'
 import { createWhoisServer } from './whois/server.js'
@@ -102,7 +103,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }))
     const cache =
       config.CACHE_ENTRIES > 0
-        ? await startAnswerCache({ db: dbs.primary, max: config.CACHE_ENTRIES, log, metrics })
+        ? await startAnswerCache({
+            db: dbs.primary,
+            max: config.CACHE_ENTRIES,
+            log,
+            metrics,
+            // a replica may replay a change after its notification: a second at most then
+            ...(config.DATABASE_READ_URL ? { ttlMs: 1000 } : {}),
+          })
         : undefined
     if (cache) cleanup.push(() => cache.close())
     const lookupDeps = {
@@ -128,7 +136,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics.watch(() => ({ rateLimitRefused: rateLimits.refused }))
     const contact = await startContact(config, { db: dbs.primary, policy, secret, log })
     if (contact) cleanup.push(() => contact.stop())
-    const app = createApp({
+    const appDeps = {
       ...(contact ? { contact } : {}),
       ...searchDeps,
       primary: dbs.primary,
@@ -137,8 +145,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       site,
       limits: rateLimits,
       ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
-    })
-    const http = httpServerFor(app)
+    }
+    const app = createApp(appDeps)
+    const http = httpServerFor(app, cache && cachedLookups({ ...appDeps, cache }))
     hardenEdge(http, site)
     const whois = createWhoisServer({
       ...lookupDeps,

@@ -15,6 +15,7 @@ import type { SearchDeps } from '../search/search.js'
 import { reverseSearchProperties } from '../rdap/search-render.js'
 import { addSearchRoutes, usableReverseProperties } from './search-routes.js'
 import { lookupContext } from './lookup-context.js'
+import { bodyKeeper } from './cached-lookups.js'
 import type { Disclosure } from '../policy/disclosure.js'
 import type { RateLimits } from '../limits/rate-limits.js'
 import type { RdapResponse } from '../rdap/model.js'
@@ -47,28 +48,38 @@ export function addRdapRoutes(
   limits?: RateLimits,
 ): void {
   const fail = sendError(deps.log, site)
+  const { cache: _, ...withoutCache } = deps
   const lookup =
     (
-      find: (ctx: LookupContext, req: Request) => Promise<Disclosure>,
+      find: (ctx: LookupContext, req: Request, bodyKept: boolean) => Promise<Disclosure>,
       render: (d: Disclosure, ctx: RenderContext) => RdapResponse,
+      keeper?: ReturnType<typeof bodyKeeper>,
     ) =>
     async (req: Request, res: Response) => {
+      const keep = keeper?.(req)
       let disclosure: Disclosure
       try {
-        disclosure = await find(lookupContext(req, res, viewerOf(req)), req)
+        disclosure = await find(lookupContext(req, res, viewerOf(req)), req, keep !== undefined)
       } catch (err) {
         return fail(err, req, res) // a 404 is an answer, not an exception to route further
       }
       res.locals.audience = disclosure.audience
-      sendRdap(res, 200, render(disclosure, renderContextOf(req, site)), {
+      const body = sendRdap(res, 200, render(disclosure, renderContextOf(req, site)), {
         cache: disclosure.audience === 'public',
       })
+      if (body !== undefined) keep?.(disclosure, body)
     }
 
   // GET routes answer HEAD too; any other method falls through to the router below
   app.get(
     `${BASE}/domain/:name`,
-    lookup((ctx, req) => lookupDomain(deps, parseName(req.params.name), ctx), renderDomain),
+    lookup(
+      // where the body will be kept, keeping the decision too would only weigh on memory
+      (ctx, req, bodyKept) =>
+        lookupDomain(bodyKept ? withoutCache : deps, parseName(req.params.name), ctx),
+      renderDomain,
+      deps.cache && bodyKeeper(deps.cache, site),
+    ),
   )
   app.get(
     `${BASE}/nameserver/:name`,

@@ -19,10 +19,7 @@ export interface SiteConfig {
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 
 export function renderContextOf(req: Request, site: SiteConfig): RenderContext {
-  const { baseUrl, origin } = site.publicBaseUrl
-    ? // checked as a URL when the configuration loads
-      { baseUrl: site.publicBaseUrl, origin: originOf(site.publicBaseUrl) ?? 'http://localhost' }
-    : hostBase(req)
+  const { baseUrl, origin } = baseOf(req, site)
   return {
     baseUrl,
     requestUrl: requestUrlOf(origin, req.originalUrl),
@@ -30,6 +27,14 @@ export function renderContextOf(req: Request, site: SiteConfig): RenderContext {
     termsUrl: site.termsUrl ?? `${origin}/terms`,
     ...(site.port43 ? { port43: site.port43 } : {}),
   }
+}
+
+/** the RDAP base URL and the origin of a request's answer */
+export function baseOf(req: Request, site: SiteConfig): { baseUrl: string; origin: string } {
+  return site.publicBaseUrl
+    ? // checked as a URL when the configuration loads
+      { baseUrl: site.publicBaseUrl, origin: originOf(site.publicBaseUrl) ?? 'http://localhost' }
+    : hostBase(req)
 }
 
 /** the base URL from the Host header when it names a host URL can parse ("[:::]" passes HOST) */
@@ -68,14 +73,30 @@ function originOf(url: string): string | undefined {
 
 /**
  * RFC 7480 §4.2: application/rdap+json whatever the Accept; personal data never in shared caches.
- * The one place an RDAP response becomes JSON text.
+ * The one place an RDAP response becomes JSON text, which it returns (none for a 304).
  */
 export function sendRdap(
   res: Response,
   status: number,
   response: RdapResponse,
   options: { cache: boolean },
-): void {
+): string | undefined {
+  if (notModified(res, status, options)) return undefined
+  const body = rdapJson(response)
+  res.setHeader('Content-Length', Buffer.byteLength(body))
+  res.end(body)
+  return body
+}
+
+/** sends an RDAP body already made, as `sendRdap` would have */
+export function sendRdapBody(res: Response, body: Buffer, options: { cache: boolean }): void {
+  if (notModified(res, 200, options)) return
+  res.setHeader('Content-Length', body.length)
+  res.end(body)
+}
+
+/** an RDAP response's headers; true when it was answered 304 (the caller sends no body) */
+function notModified(res: Response, status: number, options: { cache: boolean }): boolean {
   // node's own calls: express's send would parse the type just given and copy the body to count
   // it; node sends no body to HEAD
   res.statusCode = status
@@ -83,15 +104,11 @@ export function sendRdap(
   res.setHeader('Vary', 'Authorization')
   res.setHeader('Cache-Control', options.cache ? 'public, max-age=60' : 'private, no-store')
   // with no ETag or Last-Modified only "If-None-Match: *" can match (RFC 9110 §13.1.2): 304
-  if (res.req.fresh) {
-    res.statusCode = 304
-    res.removeHeader('Content-Type')
-    res.end()
-    return
-  }
-  const body = rdapJson(response)
-  res.setHeader('Content-Length', Buffer.byteLength(body))
-  res.end(body)
+  if (!res.req.fresh) return false
+  res.statusCode = 304
+  res.removeHeader('Content-Type')
+  res.end()
+  return true
 }
 
 /** answers an error as RFC 9083 says; routes use it directly for expected outcomes such as 404 */
@@ -117,15 +134,18 @@ export function sendError(log: Logger, site: SiteConfig) {
           { reqId: res.locals.requestId, code: err.code, err: causeOf(err.cause) },
           err.message,
         )
-      return sendRdap(res, status, errorBody(status, err.message, ctx), { cache: false })
+      sendRdap(res, status, errorBody(status, err.message, ctx), { cache: false })
+      return
     }
     const status = clientErrorStatus(thrown)
-    if (status)
-      return sendRdap(res, status, errorBody(status, 'The request could not be understood.', ctx), {
+    if (status) {
+      sendRdap(res, status, errorBody(status, 'The request could not be understood.', ctx), {
         cache: false,
       })
+      return
+    }
     log.error({ reqId: res.locals.requestId, err: thrown }, 'unexpected error')
-    return sendRdap(res, 500, errorBody(500, 'An error was encountered.', ctx), { cache: false })
+    sendRdap(res, 500, errorBody(500, 'An error was encountered.', ctx), { cache: false })
   }
 }
 

@@ -109,9 +109,10 @@ async function startServer(
   port: number,
   extra: Record<string, string> = {},
 ): Promise<ChildProcess> {
-  // as `npm start` runs it, with the load generator's one address allowed many WHOIS connections
+  // as `npm start` runs it (built once by main below), with the load generator's one address
+  // allowed many WHOIS connections
   return startProcess(
-    ['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'],
+    ['--max-semi-space-size=32', 'dist/main.js'],
     {
       DATABASE_URL: url,
       HTTP_PORT: String(port),
@@ -354,6 +355,7 @@ async function main(): Promise<void> {
   })
   const work = await mkdtemp(join(tmpdir(), 'rdds-bench-'))
   const whoisGenerator = await buildWhoisLoad(work)
+  await run('npm', ['run', '--silent', 'build']) // the server runs as `npm start` runs it: built
   const big = await ensureRegistry(url, 'bench_big', BIG)
   const small = await ensureRegistry(url, 'bench_small', SMALL)
 

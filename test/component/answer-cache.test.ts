@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import request from 'supertest'
-import { startAnswerCache } from '../../src/answer-cache.js'
+import { startAnswerCache, type AnswerCache } from '../../src/answer-cache.js'
+import { createRateLimits } from '../../src/limits/rate-limits.js'
 import { createMetrics } from '../../src/metrics.js'
 import { ENGINE, silentLog } from '../helpers/db.js'
+import { startTestApp, type TestApp } from '../helpers/app.js'
 import { startWebTestApp, type WebTestApp } from '../helpers/web.js'
 
 const DOMAINS = [
@@ -39,11 +41,12 @@ describe(`the public answer cache (${ENGINE})`, () => {
 
   /** the same lookup on the cached and the uncached app */
   async function both(path: string, token: string | undefined) {
-    const ask = (app: typeof w.t.app) => {
+    const ask = (app: typeof w.t.app | string) => {
       const r = request(app).get(path)
       return token ? r.set('Authorization', `Bearer ${token}`) : r
     }
-    const [cached, uncached] = await Promise.all([ask(w.t.app), ask(w.t.uncached!)])
+    // the cached side as the server serves it: popular names answered before the app
+    const [cached, uncached] = await Promise.all([ask(w.t.edge!), ask(w.t.uncached!)])
     return { cached, uncached }
   }
 
@@ -112,6 +115,72 @@ describe(`the public answer cache (${ENGINE})`, () => {
     expect(text).toMatch(/rdds_cache_events_total\{event="invalidation"\} [1-9]/)
   }, 120_000)
 
+  /** asks the edge until the cache answers a name (a name is kept the second time it is missed) */
+  async function kept(path: string) {
+    const hits = async () =>
+      Number(
+        /rdds_cache_events_total\{event="hit"\} (\d+)/.exec(
+          await metrics.registry.metrics(),
+        )?.[1] ?? 0,
+      )
+    for (let i = 0; i < 3; i++) {
+      const before = await hits()
+      const res = await request(w.t.edge!).get(path).expect(200)
+      if ((await hits()) > before) return res
+    }
+    throw new Error(`${path} was never answered from the cache`)
+  }
+
+  test('a kept body is the answer the app gives: the same headers and body, the time of now', async () => {
+    const path = '/rdap/domain/company.example'
+    const fromCache = await kept(path)
+    const fromApp = await request(w.t.uncached!).get(path).expect(200)
+    expect(stamp(fromCache.text)).toBe(stamp(fromApp.text))
+    const headers = (h: Record<string, string>) => {
+      const { date: _, 'x-request-id': id, connection: __, 'keep-alive': ___, ...rest } = h
+      expect(id).toMatch(/^[0-9a-f-]{36}$/)
+      return rest
+    }
+    expect(headers(fromCache.headers)).toEqual(headers(fromApp.headers))
+    // the response time is the time of this answer, not of the one kept
+    const at = Date.parse(
+      /"last update of RDAP database","eventDate":"([^"]+)"/.exec(fromCache.text)![1]!,
+    )
+    expect(Math.abs(at - Date.now())).toBeLessThan(2000)
+    // a caller's request id is kept, as the app keeps it
+    const tagged = await request(w.t.edge!).get(path).set('X-Request-Id', 'edge-1').expect(200)
+    expect(tagged.headers['x-request-id']).toBe('edge-1')
+    const head = await request(w.t.edge!).head(path).expect(200)
+    expect(head.headers['content-length']).toBe(fromCache.headers['content-length'])
+    expect(head.text ?? '').toBe('')
+  })
+
+  test('the edge counts what it answers, and leaves every other request to the app', async () => {
+    const path = '/rdap/domain/signed.example'
+    await kept(path)
+    const served = async () =>
+      Number(
+        /rdds_requests_total\{protocol="rdap",query="domain",audience="public",status="200"\} (\d+)/.exec(
+          await metrics.registry.metrics(),
+        )?.[1] ?? 0,
+      )
+    const before = await served()
+    await request(w.t.edge!).get(path).expect(200)
+    expect(await served()).toBe(before + 1)
+    // a token, another spelling of the name, a query string: the app answers, as ever
+    const full = await request(w.t.edge!)
+      .get(path)
+      .set('Authorization', `Bearer ${tokens['law enforcement']}`)
+      .expect(200)
+    expect(full.text).toContain('Authorized access')
+    for (const other of ['/rdap/domain/SIGNED.example', `${path}?view=public`, `${path}.`]) {
+      const res = await request(w.t.edge!).get(other)
+      const app = await request(w.t.uncached!).get(other)
+      expect(res.status).toBe(app.status)
+      expect(stamp(res.text)).toBe(stamp(app.text))
+    }
+  })
+
   test('an accredited answer is never served from the cache: each is decided and audited', async () => {
     const count = async () =>
       Number(
@@ -169,5 +238,61 @@ describe(`the public answer cache (${ENGINE})`, () => {
     } finally {
       await cache.close()
     }
+  })
+
+  test('kept bodies: served while the beats come back, none a second after they stop', async () => {
+    const body =
+      '{"events":[{"eventAction":"last update of RDAP database","eventDate":"2000-01-01T00:00:00Z"}]}'
+    const keep = (cache: AnswerCache) => {
+      const seen = cache.generation()
+      cache.keepBody('company.example', seen, 'http://a/rdap/', body) // missed once
+      cache.keepBody('company.example', seen, 'http://a/rdap/', body) // twice: kept
+    }
+    const now = new Date('2026-12-06T12:00:00Z')
+    const listening = await startAnswerCache({ db: w.t.db.primary, max: 10, log: silentLog })
+    const deaf = await startAnswerCache({
+      db: { ...w.t.db.primary, listen: async () => async () => undefined },
+      max: 10,
+      log: silentLog,
+    })
+    const started = Date.now()
+    try {
+      keep(listening)
+      keep(deaf)
+      const text = (c: AnswerCache) => c.body('company.example', 'http://a/rdap/', now)?.toString()
+      const answer = body.replace('2000-01-01T00:00:00Z', '2026-12-06T12:00:00Z')
+      expect(text(listening)).toBe(answer)
+      expect(text(deaf)).toBe(answer)
+      expect(listening.body('company.example', 'http://b/rdap/', now)).toBeUndefined()
+      while (text(deaf) !== undefined) await new Promise((r) => setTimeout(r, 20))
+      expect(Date.now() - started).toBeLessThan(1200)
+      await new Promise((r) => setTimeout(r, 500))
+      expect(text(listening)).toBe(answer) // its beats came back: still served
+    } finally {
+      await Promise.all([listening.close(), deaf.close()])
+    }
+  })
+})
+
+describe(`the public answer cache's edge under rate limits (${ENGINE})`, () => {
+  let t: TestApp
+  beforeAll(async () => {
+    const limits = createRateLimits(
+      { RATE_LIMIT_PUBLIC: '4/60', RATE_LIMIT_AUTHENTICATED: '0' },
+      silentLog,
+    )
+    t = await startTestApp({
+      limits,
+      cache: (db) => startAnswerCache({ db: db.primary, max: 10, log: silentLog }),
+    })
+  })
+  afterAll(() => t.close())
+
+  test('an answer from the cache takes its query from the budget like any other', async () => {
+    const path = '/rdap/domain/privacy.example'
+    for (let i = 0; i < 4; i++) await request(t.edge!).get(path).expect(200) // the last two kept
+    const over = await request(t.edge!).get(path).expect(429)
+    expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+    expect(over.body).toMatchObject({ errorCode: 429, title: 'Too Many Requests' })
   })
 })

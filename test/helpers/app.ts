@@ -6,7 +6,10 @@ import { buildIssuers, type Issuer } from '../../src/auth/issuers.js'
 import type { RateLimits } from '../../src/limits/rate-limits.js'
 import { createOperatorVerifier } from '../../src/auth/operator-tokens.js'
 import { createVerifier } from '../../src/auth/tokens.js'
+import type { AddressInfo } from 'node:net'
 import { createApp } from '../../src/http/app.js'
+import { cachedLookups } from '../../src/http/cached-lookups.js'
+import { httpServerFor } from '../../src/http/node-server.js'
 import { loadPolicy, type Policy } from '../../src/policy/load.js'
 import type { SiteConfig } from '../../src/http/respond.js'
 import { cursorSeal } from '../../src/search/cursor.js'
@@ -46,6 +49,8 @@ export interface TestApp {
   /** the same app without the answer cache, where one was asked for */
   readonly uncached?: Express
   readonly cache?: AnswerCache
+  /** the cached app served as the server serves it (popular names answered before the app) */
+  readonly edge?: string
   readonly db: TestDb
   readonly policy: Policy
   close(): Promise<void>
@@ -102,13 +107,23 @@ export async function startTestApp(
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   }
   const app = createApp({ ...common, ...(cache ? { cache } : {}) })
+  const edge = cache && httpServerFor(app, cachedLookups({ ...common, cache }))
+  if (edge) await new Promise<void>((resolve) => edge.listen(0, '127.0.0.1', resolve))
   return {
     app,
-    ...(cache ? { uncached: createApp(common), cache } : {}),
+    ...(cache && edge
+      ? {
+          uncached: createApp(common),
+          cache,
+          edge: `http://127.0.0.1:${(edge.address() as AddressInfo).port}`,
+        }
+      : {}),
     db,
     policy,
     close: async () => {
       await contact?.stop()
+      edge?.closeAllConnections()
+      await new Promise((resolve) => (edge ? edge.close(resolve) : resolve(undefined)))
       await cache?.close()
       await db.close()
     },
