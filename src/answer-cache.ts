@@ -61,6 +61,8 @@ const STAMP_MARK = Buffer.from('"last update of RDAP database","eventDate":"')
 
 interface KeptBody {
   readonly baseUrl: string
+  /** what it was compressed against */
+  readonly dictionary: Buffer
   /** the deflated body, its bytes as a one-byte string: compact on the heap, no buffer of its own */
   readonly deflated: string
   readonly stampAt: number
@@ -82,8 +84,9 @@ export async function startAnswerCache(o: AnswerCacheOptions): Promise<AnswerCac
   const bodies = new LRUCache<string, KeptBody>({ max: o.max, ...ttl })
   const hot = new LRUCache<string, HotBody>({ max: Math.min(HOT_BODIES, o.max) })
   const asked = new LRUCache<string, true>({ max: o.max }) // names missed once lately
-  // a body compresses against the first body kept under its base URL (a server has a few)
-  const dictionaries = new Map<string, Buffer>()
+  // a body compresses against the first body kept under its base URL: a server has one or a few
+  // (PUBLIC_BASE_URL, or its Host headers), and a few more come and go
+  const dictionaries = new LRUCache<string, Buffer>({ max: 8 })
   let generation = 0
   let live = false
   let closed = false
@@ -170,9 +173,9 @@ export async function startAnswerCache(o: AnswerCacheOptions): Promise<AnswerCac
     body(name, baseUrl, now) {
       if (!fresh()) return undefined
       const kept = bodies.get(name)
-      const dictionary = kept?.baseUrl === baseUrl && dictionaries.get(baseUrl)
-      o.metrics?.cache(dictionary ? 'hit' : 'miss')
-      if (!kept || !dictionary) return undefined
+      const hit = kept?.baseUrl === baseUrl
+      o.metrics?.cache(hit ? 'hit' : 'miss')
+      if (!kept || !hit) return undefined
       const second = Math.floor(now.getTime() / 1000)
       const last = hot.get(name)
       if (last?.kept === kept && last.second === second) return last.body
@@ -180,7 +183,7 @@ export async function startAnswerCache(o: AnswerCacheOptions): Promise<AnswerCac
       const body =
         last?.kept === kept
           ? Buffer.from(last.body)
-          : inflateRawSync(Buffer.from(kept.deflated, 'latin1'), { dictionary })
+          : inflateRawSync(Buffer.from(kept.deflated, 'latin1'), { dictionary: kept.dictionary })
       body.write(utcSeconds(now), kept.stampAt, 'latin1')
       hot.set(name, { kept, body, second })
       return body
@@ -198,12 +201,12 @@ export async function startAnswerCache(o: AnswerCacheOptions): Promise<AnswerCac
       if (mark === -1) return
       let dictionary = dictionaries.get(baseUrl)
       if (!dictionary) {
-        if (dictionaries.size >= 8) return // a server asked under many names keeps the first few
         dictionary = body
         dictionaries.set(baseUrl, dictionary)
       }
       bodies.set(name, {
         baseUrl,
+        dictionary,
         deflated: deflateRawSync(body, { dictionary, level: 3 }).toString('latin1'),
         stampAt: mark + STAMP_MARK.length,
       })

@@ -264,6 +264,16 @@ describe(`the public answer cache (${ENGINE})`, () => {
       expect(text(listening)).toBe(answer)
       expect(text(deaf)).toBe(answer)
       expect(listening.body('company.example', 'http://b/rdap/', now)).toBeUndefined()
+      // under nine other base URLs (Host headers): each answer read back as it was kept
+      for (let i = 0; i < 9; i++) {
+        const other = body.replace('{"events"', `{"base":${i},"events"`)
+        listening.keepBody(`n${i}.example`, listening.generation(), `http://h${i}/rdap/`, other)
+        listening.keepBody(`n${i}.example`, listening.generation(), `http://h${i}/rdap/`, other)
+      }
+      for (let i = 0; i < 9; i++)
+        expect(listening.body(`n${i}.example`, `http://h${i}/rdap/`, now)?.toString()).toBe(
+          answer.replace('{"events"', `{"base":${i},"events"`),
+        )
       while (text(deaf) !== undefined) await new Promise((r) => setTimeout(r, 20))
       expect(Date.now() - started).toBeLessThan(1200)
       await new Promise((r) => setTimeout(r, 500))
