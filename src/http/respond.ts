@@ -153,7 +153,7 @@ export function sendError(log: Logger, site: SiteConfig) {
 export const RETRY_AFTER_SECONDS = 5
 
 /** a failure's message and code for the log; a driver's error may carry values in its detail */
-function causeOf(cause: unknown): unknown {
+export function causeOf(cause: unknown): unknown {
   const inner = (cause as { cause?: unknown })?.cause ?? cause
   if (!(inner instanceof Error)) return inner
   const code = (inner as { code?: unknown }).code

@@ -18,7 +18,7 @@ import { workbenchPage } from '../web/workbench-page.js'
 import { html } from '../web/html.js'
 import { renderWhoisDomain, WHOIS_TERMS_OF_USE } from '../whois/render.js'
 import type { ViewerOf } from './middleware.js'
-import { renderContextOf, RETRY_AFTER_SECONDS, type SiteConfig } from './respond.js'
+import { causeOf, renderContextOf, RETRY_AFTER_SECONDS, type SiteConfig } from './respond.js'
 
 // the files a page may load, read once: a fixed list, so no path from a request reaches the disk;
 // read from the sources whether this runs as src/http or as the built dist/http
@@ -112,8 +112,16 @@ export function addWebRoutes(app: Express, deps: WebDeps, viewerOf: ViewerOf): v
       )
     } catch (err) {
       const problem = problemOf(err)
-      if (problem.status >= 500)
-        deps.log.warn({ reqId: res.locals.requestId, err }, 'web lookup failed')
+      if (problem.status >= 500) {
+        // as the RDAP answers log it: an expected failure by its code and cause's message only
+        const known = asAppError(err)
+        deps.log.warn(
+          known
+            ? { reqId: res.locals.requestId, code: known.code, err: causeOf(known.cause) }
+            : { reqId: res.locals.requestId, err },
+          'web lookup failed',
+        )
+      }
       if (problem.retryAfter) res.setHeader('Retry-After', String(problem.retryAfter))
       sendPage(
         res,
