@@ -180,10 +180,18 @@ export async function startAnswerCache(o: AnswerCacheOptions): Promise<AnswerCac
       const last = hot.get(name)
       if (last?.kept === kept && last.second === second) return last.body
       // a new buffer, never one written to before: a socket may still be sending the last one
-      const body =
-        last?.kept === kept
-          ? Buffer.from(last.body)
-          : inflateRawSync(Buffer.from(kept.deflated, 'latin1'), { dictionary: kept.dictionary })
+      let body: Buffer
+      try {
+        body =
+          last?.kept === kept
+            ? Buffer.from(last.body)
+            : inflateRawSync(Buffer.from(kept.deflated, 'latin1'), { dictionary: kept.dictionary })
+      } catch (err) {
+        // never expected; the app answers instead, and the entry goes
+        o.log.error({ err: { message: (err as Error).message } }, 'a kept body did not inflate')
+        bodies.delete(name)
+        return undefined
+      }
       body.write(utcSeconds(now), kept.stampAt, 'latin1')
       hot.set(name, { kept, body, second })
       return body
