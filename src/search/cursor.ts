@@ -28,9 +28,17 @@ export function cursorSeal(secret: string): CursorSeal {
   const key = createHmac('sha256', secret).update('tiered-rdds search cursor').digest()
   // the binding is hashed in as additional data: never stored, yet a mismatch fails the tag
   const aad = (binding: string) => createHash('sha256').update(binding).digest()
+  // each seal's random IV, cut from a pool drawn a few hundred at a time: one call for many pages
+  let pool = Buffer.alloc(0)
+  const nextIv = () => {
+    if (pool.length < IV_BYTES) pool = randomBytes(IV_BYTES * 256)
+    const iv = pool.subarray(0, IV_BYTES)
+    pool = pool.subarray(IV_BYTES)
+    return iv
+  }
   return {
     seal(state, binding, now) {
-      const iv = randomBytes(IV_BYTES)
+      const iv = nextIv()
       const cipher = createCipheriv('aes-256-gcm', key, iv)
       cipher.setAAD(aad(binding))
       const plain = JSON.stringify({ v: VERSION, a: state.after, p: state.page, t: now.getTime() })
