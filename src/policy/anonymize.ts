@@ -1,5 +1,4 @@
 import { createHmac, createSecretKey, hash, timingSafeEqual } from 'node:crypto'
-import { LRUCache } from 'lru-cache'
 import { CONTACT_ROLES, type ContactRole } from '../domain/registration.js'
 
 /**
@@ -29,8 +28,6 @@ const ROLE_HEX: Readonly<Record<string, string>> = Object.fromEntries(
   CONTACT_ROLES.map((role, i) => [role, i.toString(16).padStart(2, '0')]),
 )
 
-const TOKENS_KEPT = 20_000
-
 /** the first 8 bytes of the SHA-256 of a name: the key the relay finds a domain by */
 export function nameKey(ldhName: string): Buffer {
   return hash('sha256', ldhName, 'buffer').subarray(0, 8)
@@ -40,24 +37,20 @@ export function addressTokens(secret: string): AddressTokens {
   const macKey = createSecretKey(
     createHmac('sha256', secret).update('tiered-rdds address').digest(),
   )
-  const inputOf = (roid: string, ldhName: string, role: string) =>
-    `${roid}\u0000${ldhName}\u0000${role}`
-  const mac = (input: string) => createHmac('sha256', macKey).update(input)
-  // a token depends on nothing but its three inputs and the secret: the tokens of the names lately
-  // disclosed are kept, as a search or a popular name shows the same contacts again and again
-  const made = new LRUCache<string, string>({ max: TOKENS_KEPT })
+  const mac = (roid: string, ldhName: string, role: string) =>
+    createHmac('sha256', macKey).update(`${roid}\u0000${ldhName}\u0000${role}`)
+  // a domain's contacts are disclosed one after another: its name's key is worked out once
+  let lastName: string | undefined
+  let lastKey = ''
   return {
     make(roid, ldhName, role) {
-      const input = inputOf(roid, ldhName, role)
-      let token = made.get(input)
-      if (token === undefined) {
-        token =
-          hash('sha256', ldhName, 'hex').slice(0, 16) +
-          (ROLE_HEX[role] ?? 'ff') +
-          mac(input).digest('hex').slice(0, 14)
-        made.set(input, token)
+      if (ldhName !== lastName) {
+        lastName = ldhName
+        lastKey = hash('sha256', ldhName, 'hex').slice(0, 16)
       }
-      return token
+      return (
+        lastKey + (ROLE_HEX[role] ?? 'ff') + mac(roid, ldhName, role).digest('hex').slice(0, 14)
+      )
     },
     read(token) {
       if (!/^[0-9a-f]{32}$/.test(token)) return undefined
@@ -67,9 +60,7 @@ export function addressTokens(secret: string): AddressTokens {
       return { nameKey: bytes.subarray(0, 8), role, mac: bytes.subarray(9, 16) }
     },
     verifies(token, roid, ldhName, role) {
-      const expected = mac(inputOf(roid, ldhName, role))
-        .digest()
-        .subarray(0, 7)
+      const expected = mac(roid, ldhName, role).digest().subarray(0, 7)
       return expected.length === token.mac.length && timingSafeEqual(expected, token.mac)
     },
   }

@@ -1,7 +1,7 @@
 import { addressTokens } from '../../../src/policy/anonymize.js'
 
 describe('anonymized address tokens', () => {
-  test('a token made again is the one made the first time, for each contact, name and role', () => {
+  test('a token is the same each time and in every process with the secret, and differs per contact, name and role', () => {
     const kept = addressTokens('the server secret, long enough')
     const inputs = ['C1-EX', 'C2-EX'].flatMap((roid) =>
       ['one.example', 'two.example'].flatMap((name) =>
@@ -10,7 +10,7 @@ describe('anonymized address tokens', () => {
     )
     const first = inputs.map((i) => kept.make(...i))
     expect(new Set(first).size).toBe(inputs.length)
-    // asked again in another order, from the same tokens and from a fresh one with the same secret
+    // asked again in another order, and by another process with the same secret (the relay's)
     const fresh = addressTokens('the server secret, long enough')
     for (const i of [...inputs.keys()].reverse()) {
       expect(kept.make(...inputs[i]!)).toBe(first[i])
