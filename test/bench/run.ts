@@ -43,6 +43,8 @@ interface Case {
   postgres_cpu_us: number
   ratio?: number
   errors: number
+  /** the share of lookups the answer cache answered (the cached case) */
+  cache_hit_rate?: number
 }
 
 const log = createLogger({ LOG_LEVEL: 'warn' })
@@ -616,7 +618,11 @@ async function main(): Promise<void> {
   const bigUrl = schemaUrl(url, 'bench_big')
   const single = await startServer(bigUrl, issuers, port)
   const workers = await startServer(bigUrl, issuers, workersPort, { WORKERS: '2' })
-  const cached = await startServer(bigUrl, issuers, cachedPort, { CACHE_ENTRIES: '50000' })
+  const cachedMetrics = cachedPort + 2
+  const cached = await startServer(bigUrl, issuers, cachedPort, {
+    CACHE_ENTRIES: '50000',
+    METRICS_PORT: String(cachedMetrics),
+  })
   const again: ChildProcess[] = []
   try {
     const ceilingAgain = await startProcess(
@@ -674,6 +680,16 @@ async function main(): Promise<void> {
         load: (s) => wrk(`http://127.0.0.1:${cachedPort}`, s, zipf, '/rdap/domain/'),
       },
     ])
+    // how many of the cached case's lookups the cache answered, its warm-up included
+    const metrics = await (await fetch(`http://127.0.0.1:${cachedMetrics}/metrics`)).text()
+    const count = (event: string) =>
+      Number(
+        new RegExp(`^rdds_cache_events_total\\{event="${event}"\\} (\\d+)`, 'm').exec(
+          metrics,
+        )?.[1] ?? 0,
+      )
+    const zipfCase = scaleOut.find((c) => c.name === 'rdap-zipf-cached')!
+    zipfCase.cache_hit_rate = round(count('hit') / (count('hit') + count('miss') || 1))
     cases.push(...scaleOut)
   } finally {
     for (const child of again) child.kill()
@@ -712,7 +728,7 @@ async function main(): Promise<void> {
     `scale-out, measured in its own turns: rdap workers-2 / one process ${(rpsOf('rdap-workers-2') / rpsOf('rdap-one-process')).toFixed(2)}, whois workers-2 / one process ${(rpsOf('whois-workers-2') / rpsOf('whois-one-process')).toFixed(2)}`,
   )
   say(
-    `zipf lookups with the cache / the express ceiling ${(cachedCase.rps / rpsOf('ceiling-scale-out')).toFixed(2)}, / the canned app served as the server is ${(cachedCase.rps / rpsOf('ceiling-kept-scale-out')).toFixed(2)}; p99 ${cachedCase.p99_ms} ms, peak RSS ${cachedCase.peak_rss_mb} MB`,
+    `zipf lookups with the cache / the express ceiling ${(cachedCase.rps / rpsOf('ceiling-scale-out')).toFixed(2)}, / the canned app served as the server is ${(cachedCase.rps / rpsOf('ceiling-kept-scale-out')).toFixed(2)}; p99 ${cachedCase.p99_ms} ms, peak RSS ${cachedCase.peak_rss_mb} MB; the cache answered ${cachedCase.cache_hit_rate} of its lookups`,
   )
   // a failed request is not counted in req/s: a case with failures measured something else
   const failing = cases.filter((c) => c.errors > 0)

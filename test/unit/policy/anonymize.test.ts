@@ -1,3 +1,4 @@
+import { describe, expect, test } from '@jest/globals'
 import { addressTokens } from '../../../src/policy/anonymize.js'
 
 describe('anonymized address tokens', () => {

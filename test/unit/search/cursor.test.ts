@@ -1,3 +1,4 @@
+import { describe, expect, test } from '@jest/globals'
 import { cursorSeal } from '../../../src/search/cursor.js'
 
 const now = new Date('2026-12-06T12:00:00Z')
