@@ -22,4 +22,4 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 8080 4343
 USER node
-CMD ["node", "--max-semi-space-size=32", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=16", "dist/main.js"]

@@ -178,7 +178,7 @@ async function main() {
   const serverLog = openSync(join(work, 'server.log'), 'w')
   say(`server log: ${join(work, 'server.log')}`)
   await run('npm', ['run', '--silent', 'build']) // as `npm start` runs it
-  const server = spawn(process.execPath, ['--max-semi-space-size=32', 'dist/main.js'], {
+  const server = spawn(process.execPath, ['--max-semi-space-size=16', 'dist/main.js'], {
     env: {
       ...process.env,
       DATABASE_URL: DB,

@@ -115,7 +115,7 @@ async function startServer(
   // as `npm start` runs it (built once by main below), with the load generator's one address
   // allowed many WHOIS connections
   return startProcess(
-    ['--max-semi-space-size=32', 'dist/main.js'],
+    ['--max-semi-space-size=16', 'dist/main.js'],
     {
       DATABASE_URL: url,
       HTTP_PORT: String(port),
