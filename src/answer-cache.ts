@@ -77,12 +77,17 @@ interface HotBody {
 
 // the most served bodies are kept whole too: most hits then inflate nothing (about 9 MB)
 const HOT_BODIES = 1000
+// a body enters them when its name was inflated again within about this many inflations: taking
+// every inflated body in pushed a popular one out at each hit on a rarer name, and the 9 KB
+// buffers so dropped in the old generation set off a mark-compact several times a second
+const HOT_CANDIDATES = 2 * HOT_BODIES
 
 export async function startAnswerCache(o: AnswerCacheOptions): Promise<AnswerCache> {
   const ttl = o.ttlMs ? { ttl: o.ttlMs } : {}
   const decided = new LRUCache<string, Disclosure>({ max: Math.ceil(o.max / 100), ...ttl })
   const bodies = new LRUCache<string, KeptBody>({ max: o.max, ...ttl })
   const hot = new LRUCache<string, HotBody>({ max: Math.min(HOT_BODIES, o.max) })
+  const inflatedLately = new LRUCache<string, true>({ max: HOT_CANDIDATES })
   const asked = new LRUCache<string, true>({ max: o.max }) // names missed once lately
   // a body compresses against the first body kept under its base URL: a server has one or a few
   // (PUBLIC_BASE_URL, or its Host headers), and a few more come and go
@@ -193,7 +198,8 @@ export async function startAnswerCache(o: AnswerCacheOptions): Promise<AnswerCac
         return undefined
       }
       body.write(utcSeconds(now), kept.stampAt, 'latin1')
-      hot.set(name, { kept, body, second })
+      if (last?.kept === kept || inflatedLately.delete(name)) hot.set(name, { kept, body, second })
+      else inflatedLately.set(name, true)
       return body
     },
     keepBody(name, seen, baseUrl, text) {

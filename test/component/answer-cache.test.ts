@@ -282,6 +282,41 @@ describe(`the public answer cache (${ENGINE})`, () => {
       await Promise.all([listening.close(), deaf.close()])
     }
   })
+
+  test('a body asked again and again: the time of each answer, no body handed out altered', async () => {
+    const body = (name: string) =>
+      `{"ldhName":"${name}","events":[{"eventAction":"last update of RDAP database","eventDate":"2000-01-01T00:00:00Z"}]}`
+    const cache = await startAnswerCache({ db: w.t.db.primary, max: 10, log: silentLog })
+    try {
+      const names = ['a.example', 'b.example', 'c.example']
+      for (const name of names)
+        for (const _ of [1, 2])
+          cache.keepBody(name, cache.generation(), 'http://a/rdap/', body(name))
+      const served: { buffer: Buffer; text: string }[] = []
+      // the same names within one second and across seconds, interleaved: inflated, then whole
+      for (const at of [
+        '12:00:00.100',
+        '12:00:00.900',
+        '12:00:00.950',
+        '12:00:01.000',
+        '12:00:03.5',
+      ])
+        for (const name of [...names, 'a.example']) {
+          const now = new Date(`2026-12-06T${at}Z`)
+          const buffer = cache.body(name, 'http://a/rdap/', now)!
+          const text = body(name).replace(
+            '2000-01-01T00:00:00Z',
+            now.toISOString().slice(0, 19) + 'Z',
+          )
+          expect(buffer.toString()).toBe(text)
+          served.push({ buffer, text })
+        }
+      // a socket may still be sending any of them: none was written to since
+      for (const { buffer, text } of served) expect(buffer.toString()).toBe(text)
+    } finally {
+      await cache.close()
+    }
+  })
 })
 
 describe(`the public answer cache's edge under rate limits (${ENGINE})`, () => {
