@@ -27,6 +27,9 @@ const ROUND_SECONDS = Math.max(1, Math.round(SECONDS / ROUNDS)) // wrk takes who
 const WARMUP = 5
 const SOAK = Number(process.env.BENCH_SOAK_SECONDS ?? 60)
 const ZIPF_WARMUP = Number(process.env.BENCH_ZIPF_WARMUP_SECONDS ?? 120)
+// two processes each see half the load, and measured 1.00 of one in the first round after the
+// common warm-up, rising to 1.22 by the fourth (AL1): the scale-out servers warm up longer
+const SCALE_OUT_WARMUP = Number(process.env.BENCH_SCALE_OUT_WARMUP_SECONDS ?? 30)
 const CONNECTIONS = 32
 const ISS = 'https://bench-issuer.invalid'
 const AUD = 'tiered-rdds-bench'
@@ -171,27 +174,41 @@ function postgresCpuBetween(before: Map<string, number>, after: Map<string, numb
   return seconds
 }
 
+/** a process and its children (the workers of a `WORKERS=2` primary), by pid */
+async function family(pid: number): Promise<string[]> {
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')
+  return [String(pid), ...children.split(' ').filter(Boolean)]
+}
+
 /**
- * Runs `work` while watching `pid`: its RSS every 250 ms (peak and samples), and the CPU it and
- * PostgreSQL used meanwhile. CPU per request moves less than throughput when the machine's speed
- * drifts, so it shows what a change to the code costs.
+ * Runs `work` while watching `pid` and its children: the RSS of the largest of them every 250 ms
+ * (peak and samples), and the CPU they and PostgreSQL used meanwhile. CPU per request moves less
+ * than throughput when the machine's speed drifts, so it shows what a change to the code costs.
  */
 async function observe<T>(
   pid: number,
   work: () => Promise<T>,
 ): Promise<{ result: T; peak: number; samples: number[]; cpu: number; postgresCpu: number }> {
+  const pids = await family(pid)
   const samples: number[] = []
+  const rssMb = async (p: string) => {
+    const status = await readFile(`/proc/${p}/status`, 'utf8').catch(() => '')
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
+  }
   const sample = async () => {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-    if (kb) samples.push(kb / 1024)
+    const mb = Math.max(...(await Promise.all(pids.map(rssMb))))
+    if (mb) samples.push(mb)
+  }
+  const cpu = async () => {
+    const used = await Promise.all(pids.map(cpuSeconds))
+    return used.reduce((sum, p) => sum + p.seconds, 0)
   }
   await sample()
-  const [cpu0, pg0] = [(await cpuSeconds(pid)).seconds, await postgresCpu()]
+  const [cpu0, pg0] = [await cpu(), await postgresCpu()]
   const timer = setInterval(() => void sample(), 250)
   try {
     const result = await work()
-    const [cpu1, pg1] = [(await cpuSeconds(pid)).seconds, await postgresCpu()]
+    const [cpu1, pg1] = [await cpu(), await postgresCpu()]
     await sample()
     return {
       result,
@@ -637,6 +654,11 @@ async function main(): Promise<void> {
       /ceiling listening/,
     )
     again.push(ceilingAgain, keptAgain)
+    say(`warming the one- and two-process servers for ${SCALE_OUT_WARMUP} s each, RDAP and WHOIS…`)
+    for (const p of [port, workersPort]) {
+      await wrk(`http://127.0.0.1:${p}`, SCALE_OUT_WARMUP, bigNames, '/rdap/domain/')
+      await whoisLoad(whoisGenerator, p + 1, bigNames, SCALE_OUT_WARMUP)
+    }
     // the cache as a server that has run a while has it: Zipf lookups until its hit rate has
     // settled (simulated, about a million lookups for 50,000 entries), then counted from there
     say(`warming the cache with Zipf lookups for ${ZIPF_WARMUP} s…`)
