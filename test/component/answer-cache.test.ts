@@ -181,6 +181,37 @@ describe(`the public answer cache (${ENGINE})`, () => {
     }
   })
 
+  test('each lookup counts once: a miss when the database is read, a hit when the cache answers', async () => {
+    const path = '/rdap/domain/consent.example'
+    await kept(path)
+    const events = async () => {
+      const text = await metrics.registry.metrics()
+      const n = (event: string) =>
+        Number(
+          new RegExp(`rdds_cache_events_total\\{event="${event}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
+        )
+      return { hit: n('hit'), miss: n('miss') }
+    }
+    // a change drops the name: the next lookup reads the database again
+    const before = w.t.cache!.generation()
+    await w.t.db.primary.query('update domains set statuses = statuses where ldh_name = $1', [
+      'consent.example',
+    ])
+    await announced(before)
+    const start = await events()
+    // asked three times: read (and the body kept the second time it is missed), then answered
+    const counted: number[] = []
+    for (let i = 0; i < 3; i++) {
+      await request(w.t.edge!).get(path).expect(200)
+      const now = await events()
+      counted.push(now.hit + now.miss)
+    }
+    const end = await events()
+    expect(counted).toEqual([1, 2, 3].map((n) => start.hit + start.miss + n))
+    expect(end.miss - start.miss).toBeGreaterThanOrEqual(1)
+    expect(end.hit - start.hit).toBeGreaterThanOrEqual(1)
+  })
+
   test('an accredited answer is never served from the cache: each is decided and audited', async () => {
     const count = async () =>
       Number(
