@@ -9,26 +9,25 @@ import { createApp } from '../../src/http/app.js'
 import { openDatabases, type Databases } from '../../src/storage/db.js'
 import { loadTestPolicy, searchParts, TEST_SITE } from '../helpers/app.js'
 import { ENGINE, openTestDb, silentLog, type TestDb } from '../helpers/db.js'
-import { startReplica, type Replica } from '../helpers/replica.js'
+import { startReplicatedPair, type ReplicatedPair } from '../helpers/replica.js'
 import { makeKey, signToken, writeJwksFile } from '../helpers/tokens.js'
 
 const BY = { operator: 'test', host: 'localhost' }
 
-// a streaming replica of the local server: the PostgreSQL lane only
+// a primary and its streaming replica, made by the test: the PostgreSQL lane only
 ;(ENGINE === 'pg' ? describe : describe.skip)(
   'lookups from a read replica (PostgreSQL streaming replication)',
   () => {
-    let own: TestDb
-    let replica: Replica | undefined
+    let own: TestDb | undefined
+    let pair: ReplicatedPair | undefined
     let dbs: Databases
     let app: ReturnType<typeof createApp>
     let le: string
     let registrar: string
 
     beforeAll(async () => {
-      own = await openTestDb() // a schema of its own with the demo registry, on the primary
       try {
-        replica = await startReplica()
+        pair = await startReplicatedPair()
       } catch (err) {
         if (process.env.CI) throw err
         console.warn(
@@ -36,10 +35,11 @@ const BY = { operator: 'test', host: 'localhost' }
         )
         return
       }
-      const primaryUrl = new URL(process.env.DATABASE_URL!)
+      own = await openTestDb({ url: pair.primaryUrl }) // a schema with the demo registry
+      const primaryUrl = new URL(pair.primaryUrl)
       primaryUrl.searchParams.set('options', `-c search_path=${own.schema}`)
-      const replicaUrl = new URL(primaryUrl)
-      replicaUrl.port = String(replica.port)
+      const replicaUrl = new URL(pair.replicaUrl)
+      replicaUrl.searchParams.set('options', `-c search_path=${own.schema}`)
       dbs = await openDatabases(
         { DATABASE_URL: primaryUrl.href, DATABASE_READ_URL: replicaUrl.href },
         silentLog,
@@ -98,8 +98,8 @@ const BY = { operator: 'test', host: 'localhost' }
     }, 120_000)
     afterAll(async () => {
       await dbs?.close()
-      await replica?.stop()
-      await own.close()
+      await own?.close()
+      await pair?.stop()
     })
 
     const registrantName = async () => {
@@ -114,7 +114,7 @@ const BY = { operator: 'test', host: 'localhost' }
     }
 
     test('a revocation takes effect at once while the replica lags; registration data follows the replica', async () => {
-      if (!replica) return
+      if (!pair) return
       // the replica has the schema once it has replayed its creation
       const until = Date.now() + 30_000
       for (;;) {

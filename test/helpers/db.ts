@@ -17,9 +17,9 @@ export interface TestDb extends Databases {
  * (so parallel test files never share rows). Close it in afterAll.
  */
 export async function openTestDb(
-  options: { seed?: boolean; searchTimeoutMs?: number } = {},
+  options: { seed?: boolean; searchTimeoutMs?: number; url?: string } = {},
 ): Promise<TestDb> {
-  const url = process.env.DATABASE_URL
+  const url = options.url ?? process.env.DATABASE_URL
   const schema = url ? `t_${randomBytes(6).toString('hex')}` : undefined
   const dbs = await openDatabases(
     {

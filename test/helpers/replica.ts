@@ -7,9 +7,12 @@ import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 
-/** a streaming replica of the local PostgreSQL server (127.0.0.1:5432), on a port of its own */
-export interface Replica {
-  readonly port: number
+/** a small PostgreSQL primary and a streaming replica of it, each on a port of its own */
+export interface ReplicatedPair {
+  /** a database on the primary (trust auth, user postgres) */
+  readonly primaryUrl: string
+  /** the same database on the replica */
+  readonly replicaUrl: string
   stop(): Promise<void>
 }
 
@@ -22,11 +25,13 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * `pg_basebackup -R` into a temporary folder, then the server binary on it as user postgres: a
- * hot standby streaming from the primary. Needs replication allowed from 127.0.0.1 (`.ci/run`
- * sees to it) and the server binaries of the primary's version.
+ * A primary made with `initdb` in a temporary folder, then `pg_basebackup -R` of it into another
+ * and the server binary on that: a hot standby streaming from the primary. The primary is a
+ * cluster of its own, not the local server, so the copy takes seconds whatever else the local
+ * server holds (a benchmark's registry of a million domains made it minutes). Needs the server
+ * binaries of the local server's version and a user postgres to run them as.
  */
-export async function startReplica(): Promise<Replica> {
+export async function startReplicatedPair(): Promise<ReplicatedPair> {
   const { stdout: version } = await run('psql', [
     '-h',
     '127.0.0.1',
@@ -37,70 +42,64 @@ export async function startReplica(): Promise<Replica> {
     '-Atc',
     'show server_version_num',
   ])
-  const major = Math.floor(Number(version.trim()) / 10000)
-  const bin = `/usr/lib/postgresql/${major}/bin`
+  const bin = `/usr/lib/postgresql/${Math.floor(Number(version.trim()) / 10000)}/bin`
   const dir = await mkdtemp(join(tmpdir(), 'rdds-replica-'))
-  const data = join(dir, 'data')
   const { stdout: ids } = await run('id', ['-u', 'postgres'])
   const { stdout: gids } = await run('id', ['-g', 'postgres'])
   await chown(dir, Number(ids), Number(gids))
   const as = (cmd: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', cmd, ...args])
-  await as('pg_basebackup', [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    '5432',
-    '-U',
-    'postgres',
-    '-D',
-    data,
-    '-R',
-    '-X',
-    'stream',
-  ])
-  // a Debian cluster keeps its configuration outside the data folder: the copy gets its own
-  const write = (file: string, text: string) =>
-    as('sh', ['-c', `printf '%s\\n' "$1" > "$2"`, 'sh', text, join(data, file)])
-  await write('postgresql.conf', "hot_standby = on\nlisten_addresses = '127.0.0.1'")
-  await write('pg_hba.conf', 'local all all trust\nhost all all 127.0.0.1/32 trust')
-  const port = await freePort()
-  const child: ChildProcess = spawn(
-    'runuser',
-    [
-      '-u',
-      'postgres',
-      '--',
-      `${bin}/postgres`,
-      '-D',
-      data,
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'hot_standby=on',
-    ],
-    { stdio: 'ignore' },
-  )
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  for (let i = 0; i < 100; i++) {
-    const ready = await run('pg_isready', ['-h', '127.0.0.1', '-p', String(port)]).then(
-      () => true,
-      () => false,
-    )
-    if (ready) break
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  return {
-    port,
-    async stop() {
-      await as(`${bin}/pg_ctl`, ['-D', data, 'stop', '-m', 'fast']).catch(() =>
-        child.kill('SIGKILL'),
+  const servers: Array<{ data: string; exited: Promise<void>; child: ChildProcess }> = []
+  const stop = async () => {
+    // the replica first: a primary stopping fast waits for its WAL senders
+    for (const s of [...servers].reverse()) {
+      await as(`${bin}/pg_ctl`, ['-D', s.data, 'stop', '-m', 'fast']).catch(() =>
+        s.child.kill('SIGKILL'),
       )
-      await exited
-      await rm(dir, { recursive: true, force: true })
-    },
+      await s.exited
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+  const serve = async (data: string, settings: string[]): Promise<number> => {
+    const port = await freePort()
+    const child = spawn(
+      'runuser',
+      ['-u', 'postgres', '--', `${bin}/postgres`, '-D', data, '-p', String(port), '-k', dir]
+        .concat(['-c', 'listen_addresses=127.0.0.1'])
+        .concat(settings.flatMap((s) => ['-c', s])),
+      { stdio: 'ignore' },
+    )
+    servers.push({ data, child, exited: new Promise((r) => child.once('exit', () => r())) })
+    for (let i = 0; i < 100; i++) {
+      const ready = await run('pg_isready', ['-h', '127.0.0.1', '-p', String(port)]).then(
+        () => true,
+        () => false,
+      )
+      if (ready) return port
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    throw new Error(`PostgreSQL on port ${port} did not start`)
+  }
+  try {
+    const primaryData = join(dir, 'primary')
+    await as(`${bin}/initdb`, ['-D', primaryData, '-U', 'postgres', '-A', 'trust', '--no-sync'])
+    // initdb's pg_hba.conf already trusts replication connections from loopback
+    const primaryPort = await serve(primaryData, ['wal_level=replica', 'fsync=off'])
+    const url = (port: number) => `postgresql://postgres@127.0.0.1:${port}/postgres`
+    const replicaData = join(dir, 'replica')
+    await as(
+      'pg_basebackup',
+      ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres'].concat([
+        '-D',
+        replicaData,
+        '-R',
+        '-X',
+        'stream',
+      ]),
+    )
+    const replicaPort = await serve(replicaData, ['hot_standby=on'])
+    return { primaryUrl: url(primaryPort), replicaUrl: url(replicaPort), stop }
+  } catch (err) {
+    await stop()
+    throw err
   }
 }
